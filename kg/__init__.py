@@ -1,0 +1,64 @@
+"""guideline-kg: which guideline governs a disputed California workers' compensation service.
+
+The public API: load the index once, then ask it questions with pure functions.
+
+    index = load_index()
+    resolve(request, index)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.errors import DataFileError, InputError, KgError, LetterError, ValidationError
+from kg.index import GuidelineIndex
+from kg.load import DATA_DIR, ONTOLOGY_DIR
+
+__all__ = [
+    "DataFileError",
+    "GuidelineIndex",
+    "InputError",
+    "KgError",
+    "LetterError",
+    "ValidationError",
+    "build_from_files",
+    "load_index",
+]
+
+
+def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
+                     *, check: bool = False) -> GuidelineIndex:
+    """Parse the files and compile the index, without the cache.
+
+    With `check`, a graph that does not validate raises ValidationError instead of being
+    returned: what a reload uses, so a broken file never replaces a serving graph.
+    """
+    from kg.build import build_index
+    from kg.cache import index_key
+    from kg.load import load_graph, load_shapes
+
+    graph = load_graph(data_dir, ontology_dir)
+    if check:
+        from kg.validate import validate
+
+        report = validate(graph, load_shapes(ontology_dir), shacl=False)
+        if not report.conforms:
+            raise ValidationError([str(v) for v in report.violations])
+    return build_index(graph, version=index_key(data_dir, ontology_dir))
+
+
+def load_index(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR, *,
+               use_cache: bool = True, cache_dir: Path | None = None,
+               check: bool = False) -> GuidelineIndex:
+    """The compiled index of the graph, from the start-up cache when it is current."""
+    from kg.cache import index_key, read_cached, write_cached
+
+    key = index_key(data_dir, ontology_dir)
+    if use_cache:
+        cached = read_cached(key, cache_dir)
+        if cached is not None:
+            return cached
+    index = build_from_files(data_dir, ontology_dir, check=check)
+    if use_cache:
+        write_cached(index, cache_dir)
+    return index

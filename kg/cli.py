@@ -1,0 +1,132 @@
+"""`guideline-kg`: validate, inspect and export the graph; resolve, read and audit; serve.
+
+Exit codes: 0 success, 1 a problem with the input or the data (one message on stderr), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+
+Handler = Callable[[argparse.Namespace], int]
+COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        COMMANDS[name] = handler
+        return handler
+
+    return register
+
+
+def _data_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None, help="folder of the data Turtle files")
+    parser.add_argument("--ontology-dir", type=Path, default=None, help="folder of guideline.ttl and shapes.ttl")
+
+
+def _dirs(args: argparse.Namespace) -> dict[str, Path]:
+    from kg.load import DATA_DIR, ONTOLOGY_DIR
+
+    return {"data_dir": args.data_dir or DATA_DIR, "ontology_dir": args.ontology_dir or ONTOLOGY_DIR}
+
+
+def _index(args: argparse.Namespace) -> Any:
+    from kg import load_index
+
+    return load_index(**_dirs(args), use_cache=not getattr(args, "no_cache", False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guideline-kg", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check the graph: SHACL, references, hierarchies, ICD-10-CM codes")
+    _data_args(p)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("stats", help="counts of the graph")
+    _data_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--no-cache", action="store_true", help="ignore the start-up cache")
+
+    p = sub.add_parser("export", help="write the whole graph (ontology and data)")
+    _data_args(p)
+    p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
+    p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: stdout)")
+
+    for register in _EXTENSIONS:
+        register(sub)
+    return parser
+
+
+# Later commands (resolve, parse, audit, serve) register their parsers here.
+_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+@command("validate")
+def _validate(args: argparse.Namespace) -> int:
+    from kg.load import load_graph, load_shapes
+    from kg.validate import validate
+
+    dirs = _dirs(args)
+    report = validate(load_graph(**dirs), load_shapes(dirs["ontology_dir"]))
+    if args.json:
+        print(json.dumps({"conforms": report.conforms,
+                          "violations": [{"check": v.check, "focus": v.focus, "message": v.message}
+                                         for v in report.violations]}, indent=2))
+    else:
+        for violation in report.violations:
+            print(violation)
+        print("conforms" if report.conforms else f"{len(report.violations)} violation(s)")
+    return 0 if report.conforms else 1
+
+
+@command("stats")
+def _stats(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    stats = _index(args).stats()
+    if args.json:
+        print(json.dumps(stats))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>20}: {value}")
+        print(f"{'ready in':>20}: {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+@command("export")
+def _export(args: argparse.Namespace) -> int:
+    from kg.load import load_graph
+
+    graph = load_graph(**_dirs(args))
+    fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[args.format]
+    text = graph.serialize(format=fmt)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KgError as exc:
+        print(f"guideline-kg {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

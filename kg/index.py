@@ -1,0 +1,74 @@
+"""GuidelineIndex: plain dicts and networkx trees, built once, read by every request.
+
+Nothing on the request path touches rdflib: `kg.build.build_index` walks the graph one time
+and the resolver, letter audit and API read only this index (DESIGN.md §6). This module does
+not import rdflib, so a cached index loads without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import networkx as nx
+from kg import model as m
+
+
+@dataclass(frozen=True)
+class GuidelineIndex:
+    """Everything the service reads, keyed for constant-time lookups. Treat as immutable."""
+
+    version: str
+    triples: int
+    editions: dict[str, m.Edition]
+    documents: dict[str, m.Document]
+    adoptions: dict[str, m.Adoption]
+    sections: dict[str, m.Section]
+    criteria: dict[str, m.Criterion]
+    conditions: dict[str, m.Condition]
+    treatments: dict[str, m.Treatment]
+    formulary: dict[str, m.FormularyEntry]
+    list_versions: dict[str, m.DrugListVersion]
+    steps: tuple[m.EvidenceStep, ...]
+    facts: dict[str, m.ClinicalFact]
+    family_publishers: dict[str, str]
+    # lookups
+    treatment_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    condition_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    condition_by_icd10: dict[str, str] = field(default_factory=dict)
+    conditions_by_icd9: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sections_by_treatment: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sections_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    section_titles: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    document_titles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    adoptions_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    formulary_by_drug: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    overlays: tuple[str, ...] = ()
+    treatment_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    condition_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    treatment_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
+    condition_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
+
+    def publisher_of(self, document_id: str) -> str:
+        return self.family_publishers.get(self.documents[document_id].family, "other")
+
+    def adoptions_on(self, document_id: str, on: date) -> list[m.Adoption]:
+        ids = self.adoptions_by_document.get(document_id, ())
+        return [a for a in (self.adoptions[i] for i in ids) if a.in_force(on)]
+
+    def stats(self) -> dict[str, Any]:
+        by_publisher = {"DWC": 0, "ACOEM": 0, "ODG": 0}
+        for section in self.sections.values():
+            publisher = self.publisher_of(section.document_id)
+            by_publisher[publisher] = by_publisher.get(publisher, 0) + 1
+        return {
+            "triples": self.triples,
+            "documents": len(self.documents),
+            "sections": len(self.sections),
+            "criteria": len(self.criteria),
+            "conditions": len(self.conditions),
+            "treatments": len(self.treatments),
+            "formulary_entries": len(self.formulary),
+            "sections_by_publisher": by_publisher,
+        }
