@@ -67,8 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Later commands (resolve, parse, audit, serve) register their parsers here.
-_EXTENSIONS: list[Callable[[Any], None]] = []
+def _extensions() -> list[Callable[[Any], None]]:
+    from kg import cli_resolve
+
+    return [cli_resolve.add_parser]
+
+
+_EXTENSIONS = _extensions()
+
+
+@command("resolve")
+def _resolve(args: argparse.Namespace) -> int:
+    from kg import cli_resolve
+
+    return cli_resolve.run(args, _index(args))
 
 
 @command("validate")

@@ -1,0 +1,89 @@
+"""`guideline-kg resolve`: one request from flags, or a batch of cases from a JSON file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("resolve", help="which guideline governs each service on a date")
+    p.add_argument("--service", action="append", default=[], help="a disputed service as written (repeat)")
+    p.add_argument("--diagnosis", action="append", default=[], help="ICD-10-CM / ICD-9 code or text (repeat)")
+    p.add_argument("--date", help="request date, YYYY-MM-DD")
+    p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE", help="a clinical fact (repeat)")
+    p.add_argument("--phase", choices=("acute", "subacute", "chronic", "postsurgical"), help="phase of care")
+    p.add_argument("--input", type=Path, help='batch: {"cases": [{"id", "date", "diagnoses", "services", "facts"}]}')
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--ontology-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+
+def run(args: argparse.Namespace, index: Any) -> int:
+    from kg.resolve import ResolveRequest, resolve
+
+    today = date.today()
+    if args.input:
+        cases = _read_batch(args.input)
+        out: dict[str, Any] = {"cases": []}
+        for case in cases:
+            request = ResolveRequest.parse(on=case.get("date"), services=case.get("services") or [],
+                                           diagnoses=case.get("diagnoses"), facts=case.get("facts"), today=today)
+            out["cases"].append({"id": case.get("id"), "services": [r.to_json() for r in resolve(request, index)]})
+        _print(out, args.json)
+        return 0
+    if not args.date:
+        raise InputError("--date is required (YYYY-MM-DD)")
+    facts = dict(_fact(f) for f in args.fact)
+    if args.phase:
+        facts["phase"] = args.phase
+    request = ResolveRequest.parse(on=args.date, services=args.service, diagnoses=args.diagnosis,
+                                   facts=facts, today=today)
+    _print({"services": [r.to_json() for r in resolve(request, index)]}, args.json)
+    return 0
+
+
+def _fact(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(f"--fact takes KEY=VALUE, got '{text[:40]}'")
+    return key.strip(), value.strip()
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc.__class__.__name__}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path} is not JSON (line {exc.lineno})") from None
+    cases = data.get("cases") if isinstance(data, dict) else None
+    if not isinstance(cases, list) or not all(isinstance(c, dict) for c in cases):
+        raise InputError(f'{path} must hold {{"cases": [{{...}}, ...]}}')
+    return cases
+
+
+def _print(out: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        return
+    groups = out.get("cases") or [{"id": None, "services": out["services"]}]
+    for case in groups:
+        if case["id"] is not None:
+            print(f"== case {case['id']}")
+        for result in case["services"]:
+            governing = result["governing"]
+            print(f"{result['request']}: {result['outcome']}")
+            if governing:
+                print(f"  governs: {governing['text']}")
+            for criterion in result["criteria"]:
+                needs = f" (needs {', '.join(criterion['needs'])})" if criterion["needs"] else ""
+                print(f"  [{criterion['status']}] {criterion['text']}{needs}")
+            for problem in result["problems"]:
+                print(f"  ! {problem}")

@@ -1,0 +1,48 @@
+"""Write a citation the way determination letters of the era write it.
+
+Page-cited documents (CPMTG 2009, ACOEM 2nd Ed. 2004) are cited by pages; section-cited ones
+(CPMTG 2016, Opioids 2016, ODG, ACOEM after 2017) by section title, as MAXIMUS letters print
+"<Title> <year>, Section(s): <section>".
+"""
+
+from __future__ import annotations
+
+from kg import model as m
+from kg.index import GuidelineIndex
+from kg.resolve.outcome import Citation
+
+
+def cite(section: m.Section, index: GuidelineIndex, label: str, mtus: bool, step: int) -> Citation:
+    document = index.documents[section.document_id]
+    pages = section.pages
+    text = citation_text(section, document, index, mtus, pages)
+    return Citation(
+        guideline=label, mtus=mtus, document=document.letter_title,
+        edition=document.edition_label or None,
+        chapter=str(document.chapter) if document.chapter is not None else None,
+        section=section.label, pages=pages, text=text, evidence_step=step,
+        section_id=section.id, document_id=document.id, recommendation=section.recommendation,
+    )
+
+
+def citation_text(section: m.Section, document: m.Document, index: GuidelineIndex, mtus: bool,
+                  pages: str | None) -> str:
+    prefix = "MTUS " if mtus else "Non-MTUS: "
+    if document.cite_style == "Page":
+        return f"{prefix}{_page_title(document, index)}, {section.label}{_pages(pages)}"
+    if mtus and document.year:
+        return f"{prefix}{document.letter_title} {document.year}, Section(s): {section.label}"
+    return f"{prefix}{document.label}, {section.label}"
+
+
+def _page_title(document: m.Document, index: GuidelineIndex) -> str:
+    edition = index.editions.get(document.edition_id)
+    if document.chapter is not None and edition is not None:
+        return f"{edition.label}, Ch. {document.chapter} {document.letter_title}"
+    return document.label
+
+
+def _pages(pages: str | None) -> str:
+    if not pages:
+        return ""
+    return f", pp. {pages}" if "-" in pages else f", p. {pages}"

@@ -1,0 +1,97 @@
+"""What the resolver answers, as values: one ServiceResolution per requested service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+class Outcome(str, Enum):
+    RESOLVED = "RESOLVED"  # a section governs
+    NOT_ADDRESSED = "NOT_ADDRESSED"  # the treatment is known, no guideline in force addresses it
+    UNKNOWN_SERVICE = "UNKNOWN_SERVICE"  # the text matches no treatment; see suggestions in problems
+    AMBIGUOUS = "AMBIGUOUS"  # the text matches several treatments equally well
+
+
+class Status(str, Enum):
+    MET = "MET"
+    NOT_MET = "NOT_MET"
+    INSUFFICIENT_INFORMATION = "INSUFFICIENT_INFORMATION"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    guideline: str  # MTUS CPMTG, MTUS ACOEM, ..., ACOEM, ODG, Other
+    mtus: bool
+    document: str  # as letters print it: "Low Back Complaints"
+    edition: str | None
+    chapter: str | None
+    section: str
+    pages: str | None
+    text: str
+    evidence_step: int
+    section_id: str
+    document_id: str
+    recommendation: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "guideline": self.guideline, "mtus": self.mtus, "document": self.document,
+            "edition": self.edition, "chapter": self.chapter, "section": self.section,
+            "pages": self.pages, "text": self.text, "evidence_step": self.evidence_step,
+            "section_id": self.section_id, "document_id": self.document_id,
+            "recommendation": self.recommendation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionResult:
+    id: str
+    text: str
+    status: Status
+    needs: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "status": self.status.value, "needs": list(self.needs)}
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentRef:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceResolution:
+    request: str
+    outcome: Outcome
+    treatment: TreatmentRef | None
+    quantity: float | None
+    governing: Citation | None
+    candidates: tuple[Citation, ...]
+    criteria: tuple[CriterionResult, ...]
+    trace: tuple[str, ...]
+    problems: tuple[str, ...]
+    suggestions: tuple[TreatmentRef, ...] = ()
+    body_regions: tuple[str, ...] = ()
+    phase: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        quantity = self.quantity
+        if isinstance(quantity, float) and quantity.is_integer():
+            quantity = int(quantity)
+        return {
+            "request": self.request,
+            "outcome": self.outcome.value,
+            "treatment": {"id": self.treatment.id, "label": self.treatment.label} if self.treatment else None,
+            "quantity": quantity,
+            "governing": self.governing.to_json() if self.governing else None,
+            "candidates": [c.to_json() for c in self.candidates],
+            "criteria": [c.to_json() for c in self.criteria],
+            "trace": list(self.trace),
+            "problems": list(self.problems),
+            "suggestions": [{"id": s.id, "label": s.label} for s in self.suggestions],
+            "body_regions": list(self.body_regions),
+            "phase": self.phase,
+        }

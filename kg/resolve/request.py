@@ -1,0 +1,166 @@
+"""What a client asks: services, diagnoses, a date and the facts of the case, checked at the door.
+
+Parsing is the only place that can fail (InputError); everything after it is a pure function
+over valid values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from kg.errors import InputError
+
+# The first MTUS took effect on 2007-06-15 (8 CCR 9792.20 ff., FACTS.md §2): before it there is
+# no schedule to resolve against.
+FIRST_MTUS_DATE = date(2007, 6, 15)
+PHASES = ("acute", "subacute", "chronic", "postsurgical")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Typed clinical facts; None = not known. Keys match the ontology's gl:factKey values."""
+
+    phase: str | None = None
+    date_of_injury: date | None = None
+    surgery: str | None = None
+    surgery_date: date | None = None
+    visits_received: int | None = None
+    weeks_received: int | None = None
+    functional_improvement: bool | None = None
+    failed_conservative_care: bool | None = None
+    corroborated_radiculopathy: bool | None = None
+    neurologic_deficit: bool | None = None
+    red_flags: bool | None = None
+    surgery_considered: bool | None = None
+    first_line_failed: bool | None = None
+    acute_exacerbation: bool | None = None
+    gi_risk: bool | None = None
+    opioid_monitoring: bool | None = None
+    pain_relief_percent: int | None = None
+    relief_weeks: int | None = None
+    psych_evaluation: bool | None = None
+    successful_trial: bool | None = None
+    home_exercise: bool | None = None
+    trigger_points: bool | None = None
+    return_to_work_goal: bool | None = None
+    prior_imaging_unchanged: bool | None = None
+    age: int | None = None
+
+    def get(self, key: str) -> Any:
+        return getattr(self, key, None)
+
+    def known(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any] | None) -> Facts:
+        """Facts from loosely typed input (CLI strings, JSON); unknown keys and bad values fail."""
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(cls)}
+        for key, value in (raw or {}).items():
+            if key not in types:
+                raise InputError(f"unknown fact '{key}'; known facts: {', '.join(sorted(types))}")
+            if value is None or value == "":
+                continue
+            values[key] = _coerce(key, str(types[key]), value)
+        if values.get("phase") is not None and values["phase"] not in PHASES:
+            raise InputError(f"fact 'phase' must be one of {', '.join(PHASES)}")
+        return cls(**values)
+
+
+def _coerce(key: str, type_name: str, value: Any) -> Any:
+    if "bool" in type_name:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "y"):
+            return True
+        if text in ("false", "no", "0", "n"):
+            return False
+        raise InputError(f"fact '{key}' must be true or false")
+    if "int" in type_name:
+        try:
+            number = int(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number < 0 or number > 100_000:
+            raise InputError(f"fact '{key}' must be a whole number between 0 and 100000")
+        return number
+    if "date" in type_name:
+        return parse_date(value, f"fact '{key}'")
+    text = str(value)
+    if len(text) > 500:
+        raise InputError(f"fact '{key}' is longer than 500 characters")
+    return text.strip().lower() if key == "phase" else text
+
+
+def parse_date(value: Any, what: str = "date") -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InputError(f"{what} must be a date in the form YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInput:
+    """One disputed service: free text as written, optionally pinned to a treatment id or quantity."""
+
+    text: str
+    treatment_id: str | None = None
+    quantity: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveRequest:
+    date: date
+    services: tuple[ServiceInput, ...]
+    diagnoses: tuple[str, ...] = ()
+    facts: Facts = field(default_factory=Facts)
+
+    @classmethod
+    def parse(cls, *, on: Any, services: list[Any], diagnoses: list[str] | None = None,
+              facts: dict[str, Any] | Facts | None = None, today: date,
+              max_services: int = 2000) -> ResolveRequest:
+        """Check and type a request; `today` is passed in so the check stays pure."""
+        when = check_request_date(parse_date(on, "the request date"), today)
+        if not services:
+            raise InputError("at least one service is needed")
+        if len(services) > max_services:
+            raise InputError(f"at most {max_services} services per request")
+        typed = tuple(_service(s) for s in services)
+        dx = tuple(str(d).strip() for d in (diagnoses or ()) if str(d).strip())
+        if any(len(d) > 500 for d in dx):
+            raise InputError("a diagnosis is longer than 500 characters")
+        return cls(when, typed, dx, facts if isinstance(facts, Facts) else Facts.parse(facts))
+
+
+def check_request_date(when: date, today: date) -> date:
+    if when < FIRST_MTUS_DATE:
+        raise InputError(f"the request date {when} is before the first MTUS ({FIRST_MTUS_DATE})")
+    if when > today:
+        raise InputError(f"the request date {when} is in the future")
+    return when
+
+
+def _service(raw: Any) -> ServiceInput:
+    if isinstance(raw, ServiceInput):
+        service = raw
+    elif isinstance(raw, str):
+        service = ServiceInput(raw)
+    elif isinstance(raw, dict):
+        quantity = raw.get("quantity")
+        if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int | float)):
+            raise InputError("a service quantity must be a number")
+        service = ServiceInput(str(raw.get("text") or ""), raw.get("treatment_id") or raw.get("treatmentId"),
+                               quantity)
+    else:
+        raise InputError("a service is a text or an object with 'text'")
+    if not service.text.strip() and not service.treatment_id:
+        raise InputError("a service needs a text or a treatment id")
+    if len(service.text) > 2000:
+        raise InputError("a service text is longer than 2000 characters")
+    return service

@@ -1,0 +1,119 @@
+"""Candidates for a treatment on a date, ordered by the legal search sequence.
+
+8 CCR 9792.21.1: the MTUS in force on the date first; only where it is silent, the most
+current ACOEM or ODG; then other guidelines; then studies. The steps are data (gl:EvidenceStep);
+this module only decides which step each section's document belongs to on the date and, inside
+a step, which section fits the case best.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kg import model as m
+from kg.index import GuidelineIndex
+
+# ODG is an online text updated continuously and cited undated ("Non-MTUS Citation ODG"), so
+# its chapters count as current on any date; other documents only from their publication.
+CONTINUOUSLY_UPDATED_FAMILIES = ("ODG",)
+# Phase names of requests (Facts.phase) to the ontology's gl:Phase individuals.
+PHASE_NAMES = {"acute": "Acute", "subacute": "Subacute", "chronic": "Chronic", "postsurgical": "PostSurgical"}
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """What ranking needs to know of the case."""
+
+    on: date
+    phase: str  # Acute, Subacute, Chronic, PostSurgical
+    regions: frozenset[str]
+    conditions: frozenset[str]  # matched conditions and all their ancestors
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    section: m.Section
+    label: str  # the citation label: MTUS ... when in force, else the document's own
+    mtus: bool
+    step: int
+    rank: tuple[int, ...]
+    why: str
+
+
+def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
+    found: dict[str, Candidate] = {}
+    for ancestor, distance in index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),)):
+        for section_id in index.sections_by_treatment.get(ancestor, ()):
+            if section_id in found:
+                continue
+            candidate = _candidate(index.sections[section_id], distance, ancestor, case, index)
+            if candidate is not None:
+                found[section_id] = candidate
+    return sorted(found.values(), key=lambda c: c.rank)
+
+
+def _candidate(section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex) -> Candidate | None:
+    document = index.documents[section.document_id]
+    standing = _standing(document, case.on, index)
+    if standing is None:
+        return None
+    label, mtus, step = standing
+    region = _region_fit(section, document, case)
+    phase = _phase_fit(section, case)
+    if region is None or phase is None:
+        return None
+    condition = _condition_fit(section, case)
+    recency = -(document.publication_date.toordinal() if document.publication_date else 0)
+    rank = (step, phase, distance, region, condition, recency)
+    how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
+    why = f"{label}: {document.letter_title}, {section.label} addresses the treatment {how}"
+    return Candidate(section, label, mtus, step, rank, why)
+
+
+def _standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
+    """(label, is MTUS, step order) of a document on a date, or None when it is not usable."""
+    in_force = index.adoptions_on(document.id, on)
+    if in_force:
+        return in_force[0].citation_label, True, _step_of("MTUS", index)
+    adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document.id, ())]
+    if any(a.effective_until is not None and a.effective_until <= on for a in adoptions):
+        return None  # it left the MTUS: superseded guidance, not "the most current" (9792.21.1(a)(2))
+    if document.family == "DWC" and adoptions:
+        return None  # a DWC guideline not yet in force
+    if document.family not in CONTINUOUSLY_UPDATED_FAMILIES and document.publication_date and document.publication_date > on:
+        return None  # not yet published on the date
+    return document.citation_label, False, _step_of(document.family, index)
+
+
+def _step_of(family: str, index: GuidelineIndex) -> int:
+    for step in index.steps:
+        if family in step.families or (family == "MTUS" and step.is_mtus):
+            return step.order
+    return max((s.order for s in index.steps), default=3)
+
+
+def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
+    regions = set(section.body_regions or document.body_regions)
+    if not regions or "Systemic" in regions:
+        return 1
+    if not case.regions:
+        return 1
+    return 0 if regions & case.regions else None  # another region's chapter does not apply
+
+
+def _phase_fit(section: m.Section, case: Case) -> int | None:
+    phases = set(section.phases)
+    if phases == {"PostSurgical"} and case.phase != "PostSurgical":
+        return None  # the post-surgical guideline needs a surgery (8 CCR 9792.24.3)
+    if not phases:
+        return 1
+    if case.phase in phases or (case.phase == "Subacute" and "Acute" in phases):
+        return 0
+    return 2
+
+
+def _condition_fit(section: m.Section, case: Case) -> int:
+    if not section.applies_to:
+        return 1
+    return 0 if set(section.applies_to) & case.conditions else 2

@@ -1,0 +1,164 @@
+"""Understand a service as reviewers write it: treatment, quantity, route, body region, timing.
+
+Pure functions over the index. Matching order: exact alias phrases in the text (longest
+first), then a fuzzy match (rapidfuzz) for typos; nothing found is an outcome, not an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from kg.index import GuidelineIndex
+from kg.letters.quantity import parse_quantity
+from kg.text import normalize
+
+# Words of a request that say where, not what. Each maps to the body region chapters use
+# (gl:BodyRegion local names); "upper extremity" electrodiagnostics belong to the neck
+# chapter's work-up of arm symptoms, "lower extremity" to the low back's (ACOEM ch 8 / ch 12).
+REGION_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\b(cervical|neck|c-?spine|cervicothoracic)\b", "Neck"),
+    (r"\bupper extremit(y|ies)\b|\barms?\b", "Neck"),
+    (r"\b(thoracic|t-?spine|mid back|thoracolumbar)\b", "ThoracicSpine"),
+    (r"\b(lumbar|lumbosacral|low back|lower back|l-?spine|ls spine|sacral|sacroiliac|si joint|coccyx|back)\b", "LowBack"),
+    (r"\blower extremit(y|ies)\b|\blegs?\b|\bsciatic\b", "LowBack"),
+    (r"\b(shoulders?|rotator cuff|slap|acromioclavicular|ac joint|labr(um|al))\b", "Shoulder"),
+    (r"\b(elbows?|epicondyl\w*|cubital|olecranon|radial head)\b", "Elbow"),
+    (r"\b(wrists?|hands?|fingers?|thumbs?|forearms?|carpal|trigger finger|digits?)\b", "ForearmWristHand"),
+    (r"\b(hips?|groin|pelvis|pelvic)\b", "HipPelvis"),
+    (r"\b(knees?|menisc\w*|patell\w*|tibia\w*)\b", "Knee"),
+    (r"\b(ankles?|foot|feet|toes?|heels?|plantar|achilles)\b", "AnkleFoot"),
+    (r"\b(head|brain|brainstem|skull|headaches?|concussion)\b", "Head"),
+    (r"\b(eyes?|ocular|vision)\b", "Eye"),
+    (r"\b(abdomen|abdominal|hernia)\b", "Abdomen"),
+)
+_REGION_RES = tuple((re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS)
+
+# Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
+# CPMTG Topical analgesics vs NSAIDs).
+_TOPICAL = re.compile(r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
+                      r"liniment|spray|roll-?on)\b|\d\s*%", re.IGNORECASE)
+_RETRO = re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE)
+_POSTOP = re.compile(r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b", re.IGNORECASE)
+# Dosage and packaging words carry no meaning for matching the treatment.
+_NOISE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE)
+
+FUZZY_ACCEPT = 90  # WRatio at or above which a single fuzzy match is taken as the treatment
+FUZZY_SUGGEST = 60
+MAX_NGRAM = 8
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceReading:
+    treatment_ids: tuple[str, ...]  # one id, several for a compound or an ambiguity
+    compound: bool
+    ambiguous: bool
+    quantity: float | None
+    quantity_unit: str | None
+    topical: bool
+    regions: tuple[str, ...]
+    retrospective: bool
+    postoperative: bool
+    matched_by: str  # "alias", "fuzzy", "id", ""
+    suggestions: tuple[str, ...]
+
+
+def read_service(text: str, index: GuidelineIndex, treatment_id: str | None = None,
+                 quantity: float | None = None) -> ServiceReading:
+    topical = bool(_TOPICAL.search(text))
+    parsed_quantity, unit = parse_quantity(text) if quantity is None else (quantity, None)
+    regions = body_regions(text)
+    if treatment_id:
+        ids: tuple[str, ...] = (treatment_id,) if treatment_id in index.treatments else ()
+        matched_by, ambiguous, suggestions = ("id" if ids else ""), False, ()
+    else:
+        ids, ambiguous, matched_by, suggestions = match_treatments(text, index)
+    compound = len(ids) > 1 and not ambiguous
+    if topical and not compound:
+        ids = tuple(topical_variant(i, index) for i in ids)
+    return ServiceReading(ids, compound, ambiguous, parsed_quantity, unit, topical, regions,
+                          bool(_RETRO.search(text)), bool(_POSTOP.search(text)), matched_by, suggestions)
+
+
+def body_regions(text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern, region in _REGION_RES:
+        if pattern.search(text) and region not in found:
+            found.append(region)
+    return tuple(found)
+
+
+def match_treatments(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
+    """(ids, ambiguous, how, suggestions). Several non-overlapping drug names = a compound."""
+    words = normalize(_NOISE.sub(" ", text)).split()
+    spans = _alias_spans(words, index)
+    if spans:
+        return _choose(spans, index)
+    return _fuzzy(" ".join(words), index)
+
+
+def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Longest alias phrases of the text, left to right, never overlapping."""
+    spans = []
+    i = 0
+    while i < len(words):
+        for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
+            ids = index.treatment_names.get(" ".join(words[i:i + n]))
+            if ids:
+                spans.append((i, n, ids))
+                i += n
+                break
+        else:
+            i += 1
+    return spans
+
+
+def _choose(spans: list[tuple[int, int, tuple[str, ...]]], index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
+    drugs = [ids for _, _, ids in spans if all(_is_drug(i, index) for i in ids)]
+    distinct_drugs = {ids for ids in drugs if len(ids) == 1}
+    if len(distinct_drugs) > 1 and len(drugs) == len(spans):
+        return tuple(ids[0] for ids in dict.fromkeys(drugs)), False, "alias", ()
+    _, _, best = max(spans, key=lambda s: (s[1], -s[0]))  # the longest phrase, earliest on ties
+    best = _most_specific(best, index)
+    return best, len(best) > 1, "alias", best if len(best) > 1 else ()
+
+
+def _most_specific(ids: tuple[str, ...], index: GuidelineIndex) -> tuple[str, ...]:
+    """Of several treatments sharing a name, drop those that are ancestors of another."""
+    ancestors = {a for i in ids for a, d in index.treatment_ancestors.get(i, ()) if d > 0}
+    kept = tuple(i for i in ids if i not in ancestors)
+    return kept or ids
+
+
+def _fuzzy(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
+    if not text:
+        return (), False, "", ()
+    found = process.extract(text, list(index.treatment_names), scorer=fuzz.WRatio, limit=8)
+    ranked: list[str] = []
+    for name, score, _ in found:
+        if score < FUZZY_SUGGEST:
+            continue
+        for node in index.treatment_names[name]:
+            if node not in ranked:
+                ranked.append(node)
+    top = [name for name, score, _ in found if score >= FUZZY_ACCEPT]
+    if top and len(index.treatment_names[top[0]]) == 1 and fuzz.ratio(text, top[0]) >= FUZZY_ACCEPT:
+        return index.treatment_names[top[0]], False, "fuzzy", ()
+    return (), False, "", tuple(ranked[:5])
+
+
+def _is_drug(treatment_id: str, index: GuidelineIndex) -> bool:
+    return index.treatments[treatment_id].kind in ("Drug", "CompoundedProduct")
+
+
+def topical_variant(treatment_id: str, index: GuidelineIndex) -> str:
+    """The topical form of a drug named with a topical cue (ketoprofen cream -> ketoprofen-topical)."""
+    treatment = index.treatments.get(treatment_id)
+    if treatment is None or treatment.kind != "Drug" or treatment.route == "Topical":
+        return treatment_id
+    for candidate in (f"{treatment_id}-topical", f"{treatment_id}-patch"):
+        if candidate in index.treatments:
+            return candidate
+    return treatment_id

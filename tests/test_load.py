@@ -1,0 +1,89 @@
+"""Loading: parse errors name the file and line; the start-up cache is keyed by the data."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kg
+from kg.cache import index_key
+from kg.errors import DataFileError, ValidationError
+from tests.conftest import DATA, MINI_GRAPH
+
+
+def _copy_mini(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(MINI_GRAPH, target)
+    return target
+
+
+def test_a_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    data = _copy_mini(tmp_path)
+    (data / "broken.ttl").write_text("@prefix a: <http://x/> .\na:b a:c a:d .\na:e a:f .\n")
+    with pytest.raises(DataFileError) as caught:
+        kg.load_index(data, use_cache=False)
+    assert caught.value.path.endswith("broken.ttl")
+    assert caught.value.line == 3
+    assert "broken.ttl:3" in str(caught.value)
+
+
+def test_a_file_that_is_not_utf8_is_a_data_error(tmp_path: Path) -> None:
+    data = _copy_mini(tmp_path)
+    (data / "latin.ttl").write_bytes(b"# \xff\xfe\n")
+    with pytest.raises(DataFileError, match="latin.ttl"):
+        kg.load_index(data, use_cache=False)
+
+
+def test_a_missing_data_folder_is_a_data_error(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="not found"):
+        kg.load_index(tmp_path / "nowhere", use_cache=False)
+
+
+def test_checked_build_refuses_a_graph_with_dangling_references(tmp_path: Path) -> None:
+    data = _copy_mini(tmp_path)
+    shutil.copy(DATA / "invalid" / "reference-undefined.ttl", data)
+    with pytest.raises(ValidationError, match="undefined"):
+        kg.build_from_files(data, check=True)
+
+
+def test_the_cache_is_used_and_rebuilt_when_the_data_changes(tmp_path: Path) -> None:
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    first = kg.load_index(data, cache_dir=cache)
+    assert list(cache.glob("index-*.pickle"))
+    again = kg.load_index(data, cache_dir=cache)
+    assert again.version == first.version and again.stats() == first.stats()
+    shutil.copy(DATA / "valid" / "at-least-group-and-successor-code.ttl", data)
+    changed = kg.load_index(data, cache_dir=cache)
+    assert changed.version != first.version
+    assert changed.stats()["conditions"] == first.stats()["conditions"] + 1
+
+
+def test_a_corrupt_cache_is_ignored_and_rebuilt(tmp_path: Path) -> None:
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    cache.mkdir()
+    key = index_key(data)
+    (cache / f"index-{key[:32]}.pickle").write_bytes(b"not a pickle")
+    index = kg.load_index(data, cache_dir=cache)
+    assert index.version == key
+    with (cache / f"index-{key[:32]}.pickle").open("rb") as handle:
+        assert pickle.load(handle).version == key
+
+
+def test_a_stale_cache_with_another_version_is_not_used(tmp_path: Path) -> None:
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    index = kg.load_index(data, cache_dir=cache)
+    key = index_key(data)
+    foreign = kg.load_index(MINI_GRAPH, use_cache=False)
+    object.__setattr__(foreign, "version", "something-else")
+    (cache / f"index-{key[:32]}.pickle").write_bytes(pickle.dumps(foreign))
+    assert kg.load_index(data, cache_dir=cache).version == index.version
+
+
+def test_an_unwritable_cache_folder_still_serves(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    index = kg.load_index(MINI_GRAPH, cache_dir=blocker / "sub")
+    assert index.stats()["sections"] > 0
