@@ -68,12 +68,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    from kg import cli_resolve
+    from kg import cli_letters, cli_resolve
 
-    return [cli_resolve.add_parser]
+    return [cli_resolve.add_parser, cli_letters.add_parsers]
 
 
 _EXTENSIONS = _extensions()
+
+
+@command("parse")
+def _parse(args: argparse.Namespace) -> int:
+    from kg import cli_letters
+
+    return cli_letters.run(args, None)
+
+
+@command("audit")
+def _audit(args: argparse.Namespace) -> int:
+    from kg import cli_letters
+
+    return cli_letters.run(args, _index(args))
 
 
 @command("resolve")

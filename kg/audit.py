@@ -1,0 +1,249 @@
+"""Audit a read determination letter against the graph: pure, returns findings as values.
+
+Each finding names the item (1-based, 0 for the letter), a kind, a severity, a message and
+the evidence (the citation text or the pages as printed; never the rationale, which carries
+health information). "No finding" is the answer for a sound letter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kg.citations import CitationMatch, match_citation, page_ranges
+from kg.index import GuidelineIndex
+from kg.resolve import ResolveRequest, resolve
+from kg.resolve.diagnosis import read_diagnoses
+from kg.resolve.service import body_regions, match_treatments
+from kg.text import normalize
+
+# IMR applies to UR decisions communicated on or after 2013-07-01 (LC 4610.5(a)): a letter
+# without header dates is dated no earlier than that, nor before the injury.
+IMR_START = date(2013, 7, 1)
+_NEGATED = re.compile(r"\b(not|non|isn't|wasn't|cannot|no longer)\b", re.IGNORECASE)
+# Treatments too broad to say which service a rationale speaks of.
+_CATEGORIES = ("ServiceCategory",)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    item: int
+    kind: str
+    severity: str  # error, warning
+    message: str
+    evidence: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.item, "kind": self.kind, "severity": self.severity, "message": self.message,
+                "evidence": self.evidence}
+
+
+def letter_date(reading: dict[str, Any], on: date | None = None) -> date:
+    if on is not None:
+        return on
+    dates = reading.get("letter_dates") or {}
+    for key in ("ur_denial_date", "date_assigned", "decision_date"):
+        if dates.get(key):
+            try:
+                return date.fromisoformat(dates[key])
+            except ValueError:
+                continue
+    injury = (reading.get("case") or {}).get("date_of_injury")
+    floor = date.fromisoformat(injury) if injury else IMR_START
+    return max(floor, IMR_START)
+
+
+def audit(reading: dict[str, Any], index: GuidelineIndex, on: date | None = None) -> list[Finding]:
+    """Findings for a letter reading in the fixture shape (`Determination.to_json()`)."""
+    when = letter_date(reading, on)
+    items = reading.get("items") or []
+    case = reading.get("case") or {}
+    governing = _resolve_items(items, case, when, index)
+    findings: list[Finding] = []
+    for number, item in enumerate(items, start=1):
+        findings += _citation_findings(number, item, when, index, case)
+        findings += _sequence_findings(number, item, governing[number - 1], index)
+        findings += _rationale_findings(number, item, items, index)
+    return findings
+
+
+def _resolve_items(items: list[dict], case: dict, when: date, index: GuidelineIndex) -> list[Any]:
+    if not items:
+        return []
+    facts = {"date_of_injury": case["date_of_injury"]} if _iso(case.get("date_of_injury")) else {}
+    request = ResolveRequest.parse(on=when, services=[i.get("service") or i.get("heading") or "?" for i in items],
+                                   diagnoses=list(case.get("diagnoses") or []), facts=facts,
+                                   today=max(when, date.today()))
+    return list(resolve(request, index))
+
+
+def _citation_findings(number: int, item: dict, when: date, index: GuidelineIndex, case: dict) -> list[Finding]:
+    out: list[Finding] = []
+    reviewer = item.get("reviewer_citations") or []
+    if not reviewer:
+        out.append(Finding(number, "no_citation", "warning",
+                           "The reviewer cites no guideline or evidence for the decision.", ""))
+    for side, citations in (("reviewer", reviewer), ("claims administrator", item.get("claims_administrator_citations") or [])):
+        for citation in citations:
+            out += _pages_findings(number, side, citation, index)
+            if side == "reviewer":
+                match = _match(citation, index)
+                out += _mtus_findings(number, citation, match, when, index)
+                out += _region_findings(number, item, citation, match, index, case, when)
+    return out
+
+
+def _match(citation: dict, index: GuidelineIndex) -> CitationMatch:
+    return match_citation(citation.get("guideline"), citation.get("topic"), citation.get("sections"),
+                          citation.get("pages"), citation.get("edition"), index, citation.get("chapter"))
+
+
+def _pages_findings(number: int, side: str, citation: dict, index: GuidelineIndex) -> list[Finding]:
+    pages = citation.get("pages")
+    if not pages:
+        return []
+    out = []
+    ranges = page_ranges(pages)
+    for start, end in ranges:
+        if end < start:
+            out.append(Finding(number, "impossible_page_range", "error",
+                               f"The {side} cites pages {start}-{end}: the range ends before it starts.",
+                               citation.get("text", "")))
+    match = _match(citation, index)
+    cited = [index.sections[i] for s in match.sections if not s.title[0].isdigit() for i in s.section_ids]
+    paged = [s for s in cited if s.page_start is not None]
+    for start, end in ranges:
+        if end >= start and paged and not any(s.page_start <= start and end <= (s.page_end or s.page_start)
+                                              for s in paged):
+            spans = ", ".join(f"{s.label} {s.pages}" for s in paged)
+            out.append(Finding(number, "pages_outside_section", "warning",
+                               f"The {side} cites pages {start}-{end}, outside the cited section(s): {spans}.",
+                               citation.get("text", "")))
+    return out
+
+
+def _mtus_findings(number: int, citation: dict, match: CitationMatch, when: date, index: GuidelineIndex) -> list[Finding]:
+    if not match.document_ids:
+        return []
+    documents = [index.documents[d] for d in match.document_ids]
+    in_force = [d for d in documents if index.adoptions_on(d.id, when)]
+    text = citation.get("text", "")
+    if citation.get("mtus") and not in_force:
+        superseded = [d for d in documents if d.superseded_by and index.adoptions_on(d.superseded_by, when)]
+        if superseded:
+            newer = index.documents[superseded[0].superseded_by]
+            return [Finding(number, "superseded_edition", "warning",
+                            f"{superseded[0].label} was superseded by {newer.label} on the letter's date ({when}).",
+                            text)]
+        return [Finding(number, "mtus_label", "error",
+                        f"Cited as MTUS, but {documents[0].label} was not part of the MTUS on {when}.", text)]
+    if citation.get("mtus") is False and in_force and len(in_force) == len(documents):
+        return [Finding(number, "mtus_label", "error",
+                        f"Cited as non-MTUS, but {in_force[0].label} was part of the MTUS on {when}.", text)]
+    return []
+
+
+def _region_findings(number: int, item: dict, citation: dict, match: CitationMatch, index: GuidelineIndex,
+                     case: dict, when: date) -> list[Finding]:
+    sections = [index.sections[i] for i in match.section_ids]
+    documents = [index.documents[d] for d in match.document_ids]
+    cited = {r for s in sections for r in s.body_regions} or {r for d in documents for r in d.body_regions}
+    cited.discard("Systemic")
+    service_regions = set(body_regions(item.get("service") or ""))
+    if not service_regions:
+        service_regions = set(read_diagnoses(tuple(case.get("diagnoses") or ()), index, when).regions)
+    if cited and service_regions and not cited & service_regions:
+        return [Finding(number, "wrong_region", "warning",
+                        f"The cited guidance is for {', '.join(sorted(cited))}; the service and diagnoses concern "
+                        f"{', '.join(sorted(service_regions))}.", citation.get("text", ""))]
+    return []
+
+
+def _sequence_findings(number: int, item: dict, result: Any, index: GuidelineIndex) -> list[Finding]:
+    reviewer = item.get("reviewer_citations") or []
+    if not reviewer or any(c.get("mtus") for c in reviewer):
+        return []
+    if result is None or result.governing is None or not result.governing.mtus:
+        return []
+    return [Finding(number, "search_sequence", "warning",
+                    "Decided on non-MTUS sources although the MTUS in force addresses the service: "
+                    f"{result.governing.text} (8 CCR 9792.21.1: the MTUS is searched first).",
+                    "; ".join(c.get("text", "") for c in reviewer))]
+
+
+def _rationale_findings(number: int, item: dict, items: list[dict], index: GuidelineIndex) -> list[Finding]:
+    out: list[Finding] = []
+    rationale = item.get("rationale_text") or ""
+    if not rationale:
+        return out
+    verdict = rationale_verdict(rationale)
+    if verdict is not None and verdict != bool(item.get("medically_necessary")):
+        said = "medically necessary" if verdict else "not medically necessary"
+        out.append(Finding(number, "decision_contradicts_rationale", "error",
+                           f"The decision is {item.get('decision')}, but the rationale concludes the service is {said}.",
+                           item.get("decision") or ""))
+    copied_from = next((n for n, other in enumerate(items[:number - 1], start=1)
+                        if (other.get("rationale_text") or "") == rationale), None)
+    own = _family_of(item.get("service") or "", index)
+    spoken = _treatments_in(rationale, index)
+    if own and spoken and not own & spoken:
+        others = [n for n, other in enumerate(items, start=1)
+                  if n != number and _family_of(other.get("service") or "", index) & spoken]
+        if others:
+            copied = f" and is a copy of item {copied_from}'s" if copied_from else ""
+            out.append(Finding(number, "rationale_other_service", "error",
+                               f"The rationale speaks of item {others[0]}'s service, not of this one{copied}.",
+                               item.get("service") or ""))
+            return out
+    if copied_from:
+        out.append(Finding(number, "rationale_copied", "warning",
+                           f"The rationale is a word-for-word copy of item {copied_from}'s.", item.get("service") or ""))
+    return out
+
+
+def rationale_verdict(rationale: str) -> bool | None:
+    """The rationale's conclusion: True = medically necessary, False = not, None = not stated."""
+    found = list(re.finditer(r"medically necessary", rationale, re.IGNORECASE))
+    if not found:
+        return None
+    last = found[-1]
+    before = rationale[max(0, last.start() - 60):last.start()]
+    clause = re.split(r"[.;:!?]", before)[-1]
+    return not _NEGATED.search(clause)
+
+
+def _family_of(service: str, index: GuidelineIndex) -> set[str]:
+    ids, _, _, _ = match_treatments(service, index)
+    family: set[str] = set()
+    for node in ids:
+        family |= {a for a, _ in index.treatment_ancestors.get(node, ()) if _specific(a, index)}
+        family |= {d for d in index.treatment_tree.predecessors(node)} if node in index.treatment_tree else set()
+        family.add(node)
+    return family
+
+
+def _treatments_in(text: str, index: GuidelineIndex) -> set[str]:
+    words = normalize(text).split()
+    found: set[str] = set()
+    for i in range(len(words)):
+        for n in range(min(6, len(words) - i), 0, -1):
+            ids = index.treatment_names.get(" ".join(words[i:i + n]))
+            if ids:
+                found |= {t for t in ids if _specific(t, index)}
+                break
+    return found
+
+
+def _specific(treatment_id: str, index: GuidelineIndex) -> bool:
+    treatment = index.treatments.get(treatment_id)
+    return treatment is not None and treatment.kind not in _CATEGORIES
+
+
+def _iso(value: Any) -> bool:
+    try:
+        date.fromisoformat(str(value))
+        return True
+    except ValueError:
+        return False

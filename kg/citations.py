@@ -1,0 +1,166 @@
+"""Which documents and sections of the graph does a citation, as a letter prints it, mean?
+
+Used by the letter audit and by the evaluations. Titles are matched on normalised text, so
+"Manual therapy & manipulation" and "Manual therapy and manipulation" are the same title; a
+"Section(s): A, B, C" list is split on the known titles of the cited document, so titles that
+contain commas ("NSAIDs, GI symptoms & cardiovascular risk") stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.index import GuidelineIndex
+from kg.text import normalize
+
+MTUS_LABELS = ("MTUS CPMTG", "MTUS ACOEM", "MTUS Acupuncture", "MTUS Post-Surgical", "MTUS Opioids",
+               "MTUS Drug Formulary")
+_PAGES = re.compile(r"(\d+)\s*(?:-\s*(\d+))?")
+
+
+@dataclass(frozen=True, slots=True)
+class SectionMatch:
+    title: str  # the title as matched (normalised)
+    section_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CitationMatch:
+    document_ids: tuple[str, ...]
+    sections: tuple[SectionMatch, ...]
+    unmatched: tuple[str, ...]  # pieces of the section text that name no known section
+
+    @property
+    def section_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(i for s in self.sections for i in s.section_ids))
+
+
+def documents_for(guideline: str | None, topic: str | None, edition: str | None, index: GuidelineIndex,
+                  chapter: str | None = None) -> tuple[str, ...]:
+    """Documents a citation's guideline label, title and edition can mean, best first."""
+    family = _family(guideline)
+    pool = [d for d in index.documents.values() if family is None or d.family in family]
+    if guideline in MTUS_LABELS:
+        adopted = {a.document_id for a in index.adoptions.values() if a.citation_label == guideline}
+        pool = [d for d in index.documents.values() if d.id in adopted]
+    if chapter:
+        by_chapter = [d for d in pool if d.chapter is not None and str(d.chapter) == str(chapter).strip()]
+        pool = by_chapter or pool
+    year = _year(edition)
+    if year:
+        pool = [d for d in pool if d.year == year] or pool
+    if topic:
+        text = normalize(topic)
+        scored = [(_title_score(d, text), d.id) for d in pool]
+        best = max((s for s, _ in scored), default=0)
+        if best > 0:
+            return tuple(i for s, i in sorted(scored, key=lambda x: (-x[0], x[1])) if s == best)
+    return tuple(sorted(d.id for d in pool)) if guideline in MTUS_LABELS else ()
+
+
+def match_citation(guideline: str | None, topic: str | None, sections: str | None, pages: str | None,
+                   edition: str | None, index: GuidelineIndex, chapter: str | None = None) -> CitationMatch:
+    documents = documents_for(guideline, topic, edition, index, chapter)
+    found: list[SectionMatch] = []
+    unmatched: list[str] = []
+    for text in (sections, None if sections else _topic_rest(topic, documents, index)):
+        if text:
+            matched, rest = split_titles(text, documents, index)
+            found += matched
+            unmatched += rest
+    if pages:
+        found += pages_to_sections(pages, documents, index)
+    return CitationMatch(documents, tuple(found), tuple(unmatched))
+
+
+def split_titles(text: str, documents: Iterable[str], index: GuidelineIndex) -> tuple[list[SectionMatch], list[str]]:
+    """Greedy longest-title split of a section list against the documents' section titles."""
+    titles: dict[str, list[str]] = {}
+    for document in documents:
+        for (doc, title), ids in _titles_of(document, index):
+            titles.setdefault(title, [])
+            titles[title] += [i for i in ids if i not in titles[title]]
+    words = normalize(text).split()
+    longest = max((len(t.split()) for t in titles), default=0)
+    found, rest, pending = [], [], []
+    i = 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            title = " ".join(words[i:i + n])
+            if title in titles:
+                if pending:
+                    rest.append(" ".join(pending))
+                    pending = []
+                found.append(SectionMatch(title, tuple(titles[title])))
+                i += n
+                break
+        else:
+            if words[i] not in ("and", "section", "sections", "s", "chapter"):
+                pending.append(words[i])
+            i += 1
+    if pending:
+        rest.append(" ".join(pending))
+    return found, rest
+
+
+def pages_to_sections(pages: str, documents: Iterable[str], index: GuidelineIndex) -> list[SectionMatch]:
+    """Sections of page-cited documents whose page range overlaps a cited range."""
+    out = []
+    for start, end in page_ranges(pages):
+        lo, hi = min(start, end), max(start, end)
+        ids = tuple(s.id for d in documents for s in _sections(d, index)
+                    if s.page_start is not None and s.page_start <= hi and (s.page_end or s.page_start) >= lo)
+        if ids:
+            out.append(SectionMatch(f"{start}-{end}", ids))
+    return out
+
+
+def page_ranges(pages: str) -> list[tuple[int, int]]:
+    """'63-34, 41-42' -> [(63, 34), (41, 42)]: kept as printed, an impossible range included."""
+    return [(int(a), int(b) if b else int(a)) for a, b in _PAGES.findall(pages)]
+
+
+def _titles_of(document: str, index: GuidelineIndex) -> list[tuple[tuple[str, str], tuple[str, ...]]]:
+    return [(key, ids) for key, ids in index.section_titles.items() if key[0] == document]
+
+
+def _sections(document: str, index: GuidelineIndex) -> list:
+    return [index.sections[i] for i in index.sections_by_document.get(document, ())]
+
+
+def _topic_rest(topic: str | None, documents: tuple[str, ...], index: GuidelineIndex) -> str | None:
+    """For citations without Section(s) (ODG, old format), the topic text after the document title."""
+    if not topic or not documents:
+        return None
+    text = normalize(topic)
+    for title in sorted(_document_titles(documents[0], index), key=len, reverse=True):
+        if title and title in text:
+            return text.replace(title, " ", 1)
+    return text
+
+
+def _document_titles(document_id: str, index: GuidelineIndex) -> list[str]:
+    d = index.documents[document_id]
+    return [normalize(t) for t in (d.letter_title, d.label, *d.aliases)]
+
+
+def _title_score(document, text: str) -> int:
+    best = 0
+    for title in (document.letter_title, document.label, *document.aliases):
+        norm = normalize(title)
+        if norm and (text == norm):
+            best = max(best, 1000 + len(norm))
+        elif norm and re.search(rf"(?:^| ){re.escape(norm)}(?: |$)", text):
+            best = max(best, len(norm))
+    return best
+
+
+def _family(guideline: str | None) -> tuple[str, ...] | None:
+    return {"ACOEM": ("ACOEM",), "ODG": ("ODG",), "MTUS ACOEM": ("ACOEM",)}.get(guideline or "", None)
+
+
+def _year(edition: str | None) -> int | None:
+    match = re.search(r"(19|20)\d\d", edition or "")
+    return int(match.group(0)) if match else None
