@@ -68,7 +68,9 @@ def test_mtus_chain_gives_one_citation_per_title():
     assert ca[0].text == "Low Back Complaints 2004, Section(s): Physical Methods"
     assert ca[1].topic == "Forearm, Wrist, and Hand Complaints"  # inner 'and' is not a split
     assert ca[1].sections == "Initial Care"
-    assert ca[2].text == "Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
+    assert ca[2].text == (
+        "Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment."
+    )
     assert (ca[2].edition, ca[2].sections) == ("2016", "Physical medicine treatment")
     assert ca[3].topic == "Low Back Chapter" and ca[3].mtus is False
 
@@ -162,6 +164,44 @@ def test_case_without_serial_comma_and_header_date():
     assert (case.age, case.sex, case.date_of_injury) == (29, "male", "2016-07-02")
 
 
+def _letter_with_summary(summary: str) -> str:
+    return (
+        "CLINICAL CASE SUMMARY\n" + summary + "\n\nIMR ISSUES, DECISIONS AND RATIONALES\n"
+        "MRI of the neck: Upheld\n\nClaims Administrator guideline: Decision based on MTUS Neck "
+        "and Upper Back Complaints 2004.\n\nMAXIMUS guideline: Decision based on MTUS Neck and "
+        "Upper Back Complaints 2004.\n\nDecision rationale: Not supported.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("summary", "diagnoses"),
+    [
+        (
+            "The injured worker is a 30 year old male being treated for contusion of face, scalp "
+            "and neck, acute cervical sprain and rule out rib fracture.",
+            ("contusion of face, scalp and neck", "acute cervical sprain", "rule out rib fracture"),
+        ),
+        (
+            "The injured worker is a 30 year old male. Diagnoses are strain of muscle, fascia and "
+            "tendon of the lower back; lumbar radiculopathy.",
+            ("strain of muscle, fascia and tendon of the lower back", "lumbar radiculopathy"),
+        ),
+        (
+            "The injured worker is a 30 year old male. The current diagnosis is other disc "
+            "displacement, lumbar region.",
+            ("other disc displacement, lumbar region",),
+        ),
+        (
+            "The worker is a 30 year old female who has filed a claim for neck, low back and "
+            "shoulder pain reportedly associated with an injury of May 2, 2016.",
+            ("neck, low back and shoulder pain",),
+        ),
+    ],
+)
+def test_diagnoses_keep_the_summary_wording(summary, diagnoses):
+    assert read_letter(_letter_with_summary(summary)).case.diagnoses == diagnoses
+
+
 # --- 2013-15 layout --------------------------------------------------------------------------
 
 
@@ -240,12 +280,13 @@ def test_parse_quantity(service, expected):
 
 def test_bytes_in_utf8_and_cp1252_read_the_same():
     # A typographic apostrophe: encodable in both, decoded back to the same character.
-    text = SECTIONS.read_text(encoding="utf-8").replace("home\nexercise", "patient’s home\nexercise")
+    text = SECTIONS.read_text(encoding="utf-8").replace("with a home", "with the patient’s home")
     expected = read_letter(text).to_json()
     assert read_letter_bytes(text.encode("utf-8")).to_json() == expected
     assert read_letter_bytes(text.encode("cp1252")).to_json() == expected
     accented = text.replace("tendinitis", "tendinitis°")
-    assert read_letter_bytes(accented.encode("cp1252")).case.diagnoses[1] == "right wrist tendinitis°"
+    diagnoses = read_letter_bytes(accented.encode("cp1252")).case.diagnoses
+    assert diagnoses[1] == "right wrist tendinitis°"
 
 
 def _pdf_of(text: str, path: Path) -> Path:
@@ -312,7 +353,8 @@ _FRAGMENTS = st.sampled_from(
         ": Upheld", ": Overturned", "Upheld", "\n", "\n\n", " was the original request. ",
         "Claims Administrator guideline:", "MAXIMUS guideline:", "Decision rationale:",
         "Decision based on MTUS ", "Decision based on Non-MTUS Citation ", ", and ",
-        "Section(s): ", "Page(s): ", " 2004", "#60", " times ", "IMR ISSUES, DECISIONS AND RATIONALES",
+        "Section(s): ", "Page(s): ", " 2004", "#60", " times ",
+        "IMR ISSUES, DECISIONS AND RATIONALES",
         "CLINICAL CASE SUMMARY", "Date of Injury: 13/45/2016", "diagnosed with ", "-",
         " and Other Medical Treatment Guidelines ", "Official Disability Guidelines (ODG)",
     ]
@@ -331,7 +373,9 @@ def test_any_text_gives_a_determination_or_letter_error(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.binary(max_size=2000), st.binary(max_size=500).map(lambda b: b"%PDF-1.7\n" + b)))
+@given(
+    st.one_of(st.binary(max_size=2000), st.binary(max_size=500).map(lambda b: b"%PDF-1.7\n" + b))
+)
 def test_any_bytes_give_a_determination_or_letter_error(data):
     try:
         assert isinstance(read_letter_bytes(data), Determination)
@@ -343,7 +387,8 @@ def test_two_megabyte_letter_reads_fast():
     text = SECTIONS.read_text(encoding="utf-8")
     filler = "The synthetic record repeats this sentence about pain and function. " * 12 + "\n"
     head, tail = text.split("IMR ISSUES, DECISIONS AND RATIONALES")
-    padded = head + filler * (2_000_000 // len(filler)) + "\nIMR ISSUES, DECISIONS AND RATIONALES" + tail
+    issues = "\nIMR ISSUES, DECISIONS AND RATIONALES"
+    padded = head + filler * (2_000_000 // len(filler)) + issues + tail
     assert len(padded) >= 2_000_000
     started = time.perf_counter()
     det = read_letter(padded)

@@ -1,0 +1,31 @@
+"""Reader of California IMR Final Determination Letters (see shared/fixtures/letters/dev/README.md).
+
+Pure: no I/O except `read_letter_file` (and the PDF text extraction of `read_letter_bytes`),
+and never logs or prints letter text (letters carry personal health information).
+"""
+
+from __future__ import annotations
+
+from kg.letters.model import (
+    Case,
+    Citation,
+    Determination,
+    Item,
+    LetterDates,
+    PartialCertification,
+)
+from kg.letters.quantity import parse_quantity
+from kg.letters.reader import read_letter, read_letter_bytes, read_letter_file
+
+__all__ = [
+    "Case",
+    "Citation",
+    "Determination",
+    "Item",
+    "LetterDates",
+    "PartialCertification",
+    "parse_quantity",
+    "read_letter",
+    "read_letter_bytes",
+    "read_letter_file",
+]

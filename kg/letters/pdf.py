@@ -1,0 +1,43 @@
+"""Text of a PDF letter, laid out like `pdftotext -layout` (what the fixtures came from)."""
+
+from __future__ import annotations
+
+import io
+
+from kg.errors import LetterError
+
+_MAX_PAGES = 200
+
+
+def is_pdf(data: bytes) -> bool:
+    """PDF by content: the signature may follow a little leading junk."""
+    return b"%PDF-" in data[:1024]
+
+
+def _page_text(page: object) -> str:
+    # Layout mode keeps lines and column gaps as pdftotext -layout does; plain mode is the
+    # fallback for pages whose layout extraction fails.
+    try:
+        return page.extract_text(extraction_mode="layout") or ""  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on damaged content streams
+        return page.extract_text() or ""  # type: ignore[attr-defined]
+
+
+def pdf_text(data: bytes) -> str:
+    """All pages' text; LetterError('no_text_layer') for scanned/image-only PDFs."""
+    from pypdf import PdfReader  # imported here: text letters never pay for it
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = list(reader.pages)[:_MAX_PAGES]
+        text = "\n".join(_page_text(p) for p in pages)
+    except LetterError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any malformed PDF
+        reason = f"PDF could not be parsed ({type(exc).__name__})"
+        raise LetterError("unreadable_pdf", reason) from None
+    if not text.strip():
+        raise LetterError("no_text_layer", "the PDF has no text layer (scanned image?)")
+    return text
