@@ -51,7 +51,7 @@ def evaluate(letters: Path) -> dict:
     for name, reading in readings(letters):
         on = (reading.get("letter_dates") or {}).get("ur_denial_date") or SEED_DATE
         case = reading.get("case") or {}
-        facts = {"date_of_injury": case["date_of_injury"]} if case.get("date_of_injury") else {}
+        facts: dict = {}  # issue 3: service text, diagnoses and UR date only
         items = reading["items"]
         request = ResolveRequest.parse(on=on, services=[i["service"] for i in items],
                                        diagnoses=case.get("diagnoses") or [], facts=facts, today=date.today())

@@ -63,6 +63,7 @@ def _add_lookups(index: GuidelineIndex) -> None:
     lk["condition_by_icd10"] = {c.icd10.upper(): c.id for c in index.conditions.values() if c.icd10}
     lk["conditions_by_icd9"] = _group((code, c.id) for c in index.conditions.values() for code in c.icd9)
     lk["sections_by_treatment"] = _group((t, s.id) for s in index.sections.values() for t in s.addresses)
+    lk["sections_mentioning"] = _group((t, s.id) for s in index.sections.values() for t in s.mentions)
     lk["sections_by_document"] = _group((s.document_id, s.id) for s in index.sections.values())
     lk["section_titles"] = _group(
         ((s.document_id, normalize(title)), s.id)
@@ -216,6 +217,7 @@ def _document(s: URIRef, p: Props, editions: dict[str, m.Edition], props: dict[U
         citation_label=_str(p, GL.citationLabel) or "Other", page_start=_int(p, GL.pageStart),
         page_end=_int(p, GL.pageEnd), body_regions=_locals(p, GL.bodyRegion),
         superseded_by=_ids(p, GL.supersededBy)[0] if p.get(GL.supersededBy) else None,
+        devoted_to=_ids(p, GL.devotedTo),
         publication_date=_date(p, GL.publicationDate) or (edition.publication_date if edition else None),
         provenance=_prov(p),
     )
@@ -232,7 +234,7 @@ def _section(s: URIRef, p: Props) -> m.Section:
         id=curie(str(s)), document_id=_ids(p, GL.inDocument)[0], label=_label(p),
         aliases=_strs(p, SKOS.altLabel), number=_str(p, GL.sectionNumber),
         page_start=_int(p, GL.pageStart), page_end=_int(p, GL.pageEnd),
-        addresses=_ids(p, GL.addresses), applies_to=_ids(p, GL.appliesTo),
+        addresses=_ids(p, GL.addresses), mentions=_ids(p, GL.mentions), applies_to=_ids(p, GL.appliesTo),
         body_regions=_locals(p, GL.bodyRegion), phases=_locals(p, GL.phase),
         recommendation=_local(p, GL.recommendation) or "NoRecommendation",
         evidence_grade=_str(p, GL.evidenceGrade), summary=_str(p, GL.summary),

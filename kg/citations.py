@@ -45,12 +45,14 @@ def documents_for(guideline: str | None, topic: str | None, edition: str | None,
     if guideline in MTUS_LABELS:
         adopted = {a.document_id for a in index.adoptions.values() if a.citation_label == guideline}
         pool = [d for d in index.documents.values() if d.id in adopted]
-    if chapter:
-        by_chapter = [d for d in pool if d.chapter is not None and str(d.chapter) == str(chapter).strip()]
-        pool = by_chapter or pool
     year = _year(edition)
     if year:
         pool = [d for d in pool if d.year == year] or pool
+    if chapter:
+        by_chapter = [d for d in pool if d.chapter is not None and str(d.chapter) == str(chapter).strip()]
+        if by_chapter and not topic:
+            return tuple(sorted(d.id for d in by_chapter))
+        pool = by_chapter or pool
     if topic:
         text = normalize(topic)
         scored = [(_title_score(d, text), d.id) for d in pool]
@@ -63,6 +65,8 @@ def documents_for(guideline: str | None, topic: str | None, edition: str | None,
 def match_citation(guideline: str | None, topic: str | None, sections: str | None, pages: str | None,
                    edition: str | None, index: GuidelineIndex, chapter: str | None = None) -> CitationMatch:
     documents = documents_for(guideline, topic, edition, index, chapter)
+    if not documents and pages:
+        documents = _documents_with_pages(guideline, edition, pages, index)
     found: list[SectionMatch] = []
     unmatched: list[str] = []
     for text in (sections, None if sections else _topic_rest(topic, documents, index)):
@@ -120,6 +124,19 @@ def pages_to_sections(pages: str, documents: Iterable[str], index: GuidelineInde
 def page_ranges(pages: str) -> list[tuple[int, int]]:
     """'63-34, 41-42' -> [(63, 34), (41, 42)]: kept as printed, an impossible range included."""
     return [(int(a), int(b) if b else int(a)) for a, b in _PAGES.findall(pages)]
+
+
+def _documents_with_pages(guideline: str | None, edition: str | None, pages: str,
+                          index: GuidelineIndex) -> tuple[str, ...]:
+    """A page-cited citation without a title: the documents of its family and edition holding the pages."""
+    family, year = _family(guideline), _year(edition)
+    ranges = page_ranges(pages)
+    if not ranges or family is None:
+        return ()
+    first = min(ranges[0])
+    return tuple(sorted(d.id for d in index.documents.values()
+                        if d.family in family and (year is None or d.year == year)
+                        and d.page_start is not None and d.page_start <= first <= (d.page_end or d.page_start)))
 
 
 def _titles_of(document: str, index: GuidelineIndex) -> list[tuple[tuple[str, str], tuple[str, ...]]]:

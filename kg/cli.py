@@ -68,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    from kg import cli_letters, cli_resolve
+    from kg import cli_letters, cli_resolve, cli_serve
 
-    return [cli_resolve.add_parser, cli_letters.add_parsers]
+    return [cli_resolve.add_parser, cli_letters.add_parsers, cli_serve.add_parser]
 
 
 _EXTENSIONS = _extensions()
@@ -95,6 +95,13 @@ def _resolve(args: argparse.Namespace) -> int:
     from kg import cli_resolve
 
     return cli_resolve.run(args, _index(args))
+
+
+@command("serve")
+def _serve(args: argparse.Namespace) -> int:
+    from kg import cli_serve
+
+    return cli_serve.run(args)
 
 
 @command("validate")

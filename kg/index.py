@@ -39,6 +39,7 @@ class GuidelineIndex:
     condition_by_icd10: dict[str, str] = field(default_factory=dict)
     conditions_by_icd9: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections_by_treatment: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sections_mentioning: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
     section_titles: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     document_titles: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -52,6 +53,12 @@ class GuidelineIndex:
 
     def publisher_of(self, document_id: str) -> str:
         return self.family_publishers.get(self.documents[document_id].family, "other")
+
+    def treatment_descendants(self, treatment_id: str) -> set[str]:
+        """Narrower treatments (the tree's edges point from child to parent)."""
+        if treatment_id not in self.treatment_tree:
+            return set()
+        return set(nx.ancestors(self.treatment_tree, treatment_id))
 
     def adoptions_on(self, document_id: str, on: date) -> list[m.Adoption]:
         ids = self.adoptions_by_document.get(document_id, ())

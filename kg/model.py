@@ -46,6 +46,7 @@ class Document:
     page_end: int | None
     body_regions: tuple[str, ...]
     superseded_by: str | None
+    devoted_to: tuple[str, ...]
     publication_date: date | None
     provenance: Provenance
 
@@ -77,6 +78,7 @@ class Section:
     page_start: int | None
     page_end: int | None
     addresses: tuple[str, ...]
+    mentions: tuple[str, ...]
     applies_to: tuple[str, ...]
     body_regions: tuple[str, ...]
     phases: tuple[str, ...]

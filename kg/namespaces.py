@@ -58,6 +58,7 @@ class GL(DefinedNamespace):
     sourceUrl: URIRef
     bodyRegion: URIRef
     supersededBy: URIRef
+    devotedTo: URIRef
     adopts: URIRef
     regulation: URIRef
     effectiveFrom: URIRef
@@ -66,6 +67,7 @@ class GL(DefinedNamespace):
     inDocument: URIRef
     parentSection: URIRef
     addresses: URIRef
+    mentions: URIRef
     appliesTo: URIRef
     phase: URIRef
     recommendation: URIRef

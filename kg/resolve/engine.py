@@ -82,7 +82,10 @@ def decide_phase(facts: Facts, on: date, reading: ServiceReading, diagnoses: Dia
 
 def _compound_id(reading: ServiceReading, index: GuidelineIndex) -> str:
     """A compound is governed by the guidance for compounded topicals."""
-    for node in ("tx:compounded-topicals", "tx:topical-analgesics"):
+    # CPMTG Topical analgesics holds the compound rule; a cream or patch compound is governed there.
+    order = ("tx:topical-analgesics", "tx:compounded-topicals") if reading.topical else (
+        "tx:compounded-topicals", "tx:topical-analgesics")
+    for node in order:
         if node in index.treatments:
             return node
     return reading.treatment_ids[0]

@@ -41,15 +41,22 @@ class Candidate:
     why: str
 
 
+# A section that only mentions a treatment ranks after every section that addresses it or
+# one of its broader classes.
+MENTION_PENALTY = 100
+
+
 def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
     found: dict[str, Candidate] = {}
-    for ancestor, distance in index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),)):
-        for section_id in index.sections_by_treatment.get(ancestor, ()):
-            if section_id in found:
-                continue
-            candidate = _candidate(index.sections[section_id], distance, ancestor, case, index)
-            if candidate is not None:
-                found[section_id] = candidate
+    lineage = index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),))
+    for links, penalty in ((index.sections_by_treatment, 0), (index.sections_mentioning, MENTION_PENALTY)):
+        for ancestor, distance in lineage:
+            for section_id in links.get(ancestor, ()):
+                if section_id in found:
+                    continue
+                candidate = _candidate(index.sections[section_id], distance + penalty, ancestor, case, index)
+                if candidate is not None:
+                    found[section_id] = candidate
     return sorted(found.values(), key=lambda c: c.rank)
 
 
@@ -65,10 +72,23 @@ def _candidate(section: m.Section, distance: int, via: str, case: Case, index: G
         return None
     condition = _condition_fit(section, case)
     recency = -(document.publication_date.toordinal() if document.publication_date else 0)
-    rank = (step, phase, distance, region, condition, recency)
+    mentioned = int(distance >= MENTION_PENALTY)
+    rank = (step, _devotion(document, via, index), mentioned, phase, distance, region, condition, recency)
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
+    if distance >= MENTION_PENALTY:
+        how = "in passing (it mentions it)"
     why = f"{label}: {document.letter_title}, {section.label} addresses the treatment {how}"
     return Candidate(section, label, mtus, step, rank, why)
+
+
+def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
+    """0 when the whole document is devoted to the treatment's class (the Opioids or Acupuncture
+    guideline for an opioid or acupuncture): the specific guideline before the general one."""
+    if not document.devoted_to:
+        return 1
+    lineage = {a for a, _ in index.treatment_ancestors.get(via, ((via, 0),))}
+    below = {d for d in document.devoted_to}
+    return 0 if lineage & below or any(via in index.treatment_descendants(d) for d in below) else 1
 
 
 def _standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
