@@ -165,12 +165,19 @@ def _sequence_findings(number: int, item: dict, result: Any, index: GuidelineInd
     reviewer = item.get("reviewer_citations") or []
     if not reviewer or any(c.get("mtus") for c in reviewer):
         return []
+    if any(_is_mtus_source(c, index, result) for c in reviewer):
+        return []  # an MTUS source mislabelled non-MTUS: reported as mtus_label, not as a search error
     if result is None or result.governing is None or not result.governing.mtus:
         return []
     return [Finding(number, "search_sequence", "warning",
                     "Decided on non-MTUS sources although the MTUS in force addresses the service: "
                     f"{result.governing.text} (8 CCR 9792.21.1: the MTUS is searched first).",
                     "; ".join(c.get("text", "") for c in reviewer))]
+
+
+def _is_mtus_source(citation: dict, index: GuidelineIndex, result: Any) -> bool:
+    documents = _match(citation, index).document_ids
+    return bool(result and result.governing and result.governing.document_id in documents)
 
 
 def _rationale_findings(number: int, item: dict, items: list[dict], index: GuidelineIndex) -> list[Finding]:

@@ -65,8 +65,13 @@ def documents_for(guideline: str | None, topic: str | None, edition: str | None,
 def match_citation(guideline: str | None, topic: str | None, sections: str | None, pages: str | None,
                    edition: str | None, index: GuidelineIndex, chapter: str | None = None) -> CitationMatch:
     documents = documents_for(guideline, topic, edition, index, chapter)
+    if pages and len(documents) > 1:  # a page number only makes sense in a page-cited document
+        documents = tuple(d for d in documents if index.documents[d].cite_style == "Page") or documents
     if not documents and pages:
         documents = _documents_with_pages(guideline, edition, pages, index)
+    if len(documents) > 1 and (sections or topic):  # keep the documents that hold the cited titles
+        holding = tuple(d for d in documents if split_titles(sections or topic or "", (d,), index)[0])
+        documents = holding or documents
     found: list[SectionMatch] = []
     unmatched: list[str] = []
     for text in (sections, None if sections else _topic_rest(topic, documents, index)):
