@@ -187,7 +187,8 @@ def _search_sections(index: GuidelineIndex, query: str) -> list[str]:
     for s in index.sections.values():
         for title in (s.label, *s.aliases):
             names.setdefault(normalize(title), []).append(s.id)
-    return rank_names(query, {k: tuple(v) for k, v in names.items()}, {s.id: s.label for s in index.sections.values()})
+    labels = {s.id: s.label for s in index.sections.values()}
+    return rank_names(query, {k: tuple(v) for k, v in names.items()}, labels)
 
 
 def guideline_labels(document_id: str, on: date | None, index: GuidelineIndex) -> set[str]:

@@ -1,0 +1,58 @@
+"""Server settings, in one place: environment first, then a `.env` file, then defaults (STYLE.md G11).
+
+Every variable is prefixed GUIDELINE_KG_ (GUIDELINE_KG_PORT, GUIDELINE_KG_DATA_DIR, ...).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import CommaSeparatedStrings, Secret
+
+PREFIX = "GUIDELINE_KG_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    data_dir: Path | None = None  # None = the graph shipped in kg/data
+    ontology_dir: Path | None = None
+    introspection: bool = True
+    cors_origins: tuple[str, ...] = ()  # none = closed: no cross-origin browser access
+    max_depth: int = 12
+    max_aliases: int = 50
+    max_tokens: int = 4000
+    max_body_bytes: int = 1_000_000
+    max_services: int = 2000
+    time_budget_s: float = 10.0
+    admin_token: Secret | None = None  # unset = no admin endpoint
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+        env_file = env_file if env_file and Path(env_file).is_file() else None
+        config = Config(env_file, environ=os.environ if environ is None else environ, env_prefix=PREFIX)
+        d = cls()
+        data_dir = config("DATA_DIR", default=None)
+        ontology_dir = config("ONTOLOGY_DIR", default=None)
+        return cls(
+            host=config("HOST", default=d.host),
+            port=config("PORT", cast=int, default=d.port),
+            workers=config("WORKERS", cast=int, default=d.workers),
+            data_dir=Path(data_dir) if data_dir else None,
+            ontology_dir=Path(ontology_dir) if ontology_dir else None,
+            introspection=config("INTROSPECTION", cast=bool, default=d.introspection),
+            cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
+            max_depth=config("MAX_DEPTH", cast=int, default=d.max_depth),
+            max_aliases=config("MAX_ALIASES", cast=int, default=d.max_aliases),
+            max_tokens=config("MAX_TOKENS", cast=int, default=d.max_tokens),
+            max_body_bytes=config("MAX_BODY_BYTES", cast=int, default=d.max_body_bytes),
+            max_services=config("MAX_SERVICES", cast=int, default=d.max_services),
+            time_budget_s=config("TIME_BUDGET_S", cast=float, default=d.time_budget_s),
+            admin_token=config("ADMIN_TOKEN", cast=Secret, default=None) or None,
+        )

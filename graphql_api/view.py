@@ -1,0 +1,75 @@
+"""The /graphql endpoint: strawberry's ASGI view with our context, a time budget, fast JSON and a
+GraphiQL page that carries its own, Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import re
+from datetime import date
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from cross_web import HTTPException
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from graphql_api.context import Context
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+GRAPHIQL_ORIGIN = "https://unpkg.com"  # where strawberry's GraphiQL page loads React and GraphiQL from
+
+
+def graphiql_csp(html: str) -> str:
+    """A policy for the GraphiQL page only: its CDN, and its own inline scripts by hash."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                      for s in _INLINE_SCRIPT.findall(html))
+    return (f"default-src 'self'; script-src 'self' {GRAPHIQL_ORIGIN} {hashes}; "
+            f"style-src 'self' 'unsafe-inline' {GRAPHIQL_ORIGIN}; img-src 'self' data:; font-src 'self' data: "
+            f"{GRAPHIQL_ORIGIN}; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self, *args: Any, time_budget_s: float, max_services: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_budget_s = time_budget_s
+        self.max_services = max_services
+        self.ide_csp = graphiql_csp(self.graphql_ide_html) if self.graphql_ide else None
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        state = request.app.state
+        return Context(state.index, date.today(), state.loaded_at, self.max_services)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(self.graphql_ide_html, headers={"content-security-policy": self.ide_csp or ""})
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Response, context: Context,
+                             root_value: Any, request_data: Any) -> ExecutionResult:
+        """Run the operation in a worker thread, so a long one neither blocks the event loop nor runs
+        past the time budget (the thread finishes in the background; the client gets a 503)."""
+        allowed = OperationType.from_http(request_adapter.method)
+        run = asyncio.to_thread(self.schema.execute_sync, request_data.query, request_data.variables, context,
+                                root_value, request_data.operation_name, allowed, request_data.extensions)
+        try:
+            return await asyncio.wait_for(run, self.time_budget_s)
+        except TimeoutError:
+            sub_response.status_code = 503
+            return ExecutionResult(data=None, errors=[GraphQLError("time budget exceeded")])
+        except CannotGetOperationTypeError as exc:  # the same mapping as strawberry's own view
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "No GraphQL query found in the request") from exc
