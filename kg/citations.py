@@ -59,6 +59,12 @@ def documents_for(guideline: str | None, topic: str | None, edition: str | None,
         best = max((s for s, _ in scored), default=0)
         if best > 0:
             return tuple(i for s, i in sorted(scored, key=lambda x: (-x[0], x[1])) if s == best)
+        # No chapter named ("ODG Physical Therapy Guidelines"): the documents holding a section
+        # titled exactly so.
+        holding = sorted({doc for (doc, title) in index.section_titles if title == text and doc in
+                          {d.id for d in pool}})
+        if holding:
+            return tuple(holding)
     return tuple(sorted(d.id for d in pool)) if guideline in MTUS_LABELS else ()
 
 
