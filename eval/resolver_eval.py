@@ -78,6 +78,10 @@ def _score(name: str, item: dict, result, cited: list[dict], index) -> dict:
         match = match_citation(c.get("guideline"), c.get("topic"), c.get("sections"), c.get("pages"),
                                c.get("edition"), index, c.get("chapter"))
         cited_sections |= set(match.section_ids)
+        if not match.section_ids and not match.unmatched:
+            # The reviewer cited a whole document ("MTUS Acupuncture Treatment 2007"): any of its
+            # sections agrees.
+            cited_sections |= {s for d in match.document_ids for s in index.sections_by_document.get(d, ())}
     top = [c.section_id for c in result.candidates[:3]]
     governing = result.governing
     return {

@@ -56,7 +56,7 @@ def test_every_section_title_cited_in_the_readings_is_in_the_graph(index: Guidel
     failures = []
     for letter, citation in _reviewer_citations(letters_dir):
         sections = citation.get("sections")
-        if not sections:
+        if not sections or re.fullmatch(r"[\d\s,]+", sections):
             continue
         match = match_citation(citation["guideline"], citation.get("topic"), sections, None,
                                citation.get("edition"), index, citation.get("chapter"))

@@ -9,6 +9,7 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 from kg.index import GuidelineIndex
+from kg.resolve.service import body_regions
 from kg.text import normalize
 
 _ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.?[0-9A-TV-Z]{1,4})?$", re.IGNORECASE)
@@ -36,7 +37,10 @@ def read_diagnoses(diagnoses: tuple[str, ...], index: GuidelineIndex, on: date) 
         ids += [i for i in found if i not in ids]
         if problem:
             problems.append(problem)
-    return DiagnosisReading(tuple(ids), _regions(ids, index), tuple(problems), status_post)
+    regions = list(_regions(ids, index))
+    for raw in diagnoses:  # "s/p right knee arthroscopy" names its region even when no code matches
+        regions += [r for r in body_regions(raw) if r not in regions]
+    return DiagnosisReading(tuple(ids), tuple(regions), tuple(problems), status_post)
 
 
 def read_one(raw: str, index: GuidelineIndex, on: date) -> tuple[tuple[str, ...], str | None]:

@@ -115,9 +115,9 @@ def _step_of(family: str, index: GuidelineIndex) -> int:
 
 def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
     regions = set(section.body_regions or document.body_regions)
+    if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
+        return 0 if not regions or "Systemic" in regions else 2
     if not regions or "Systemic" in regions:
-        return 1
-    if not case.regions:
         return 1
     return 0 if regions & case.regions else None  # another region's chapter does not apply
 
