@@ -217,7 +217,7 @@ def _document(s: URIRef, p: Props, editions: dict[str, m.Edition], props: dict[U
         citation_label=_str(p, GL.citationLabel) or "Other", page_start=_int(p, GL.pageStart),
         page_end=_int(p, GL.pageEnd), body_regions=_locals(p, GL.bodyRegion),
         superseded_by=_ids(p, GL.supersededBy)[0] if p.get(GL.supersededBy) else None,
-        devoted_to=_ids(p, GL.devotedTo),
+        devoted_to=_ids(p, GL.devotedTo), phases=_locals(p, GL.phase),
         publication_date=_date(p, GL.publicationDate) or (edition.publication_date if edition else None),
         provenance=_prov(p),
     )

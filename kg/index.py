@@ -51,6 +51,10 @@ class GuidelineIndex:
     treatment_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
     condition_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the fields only: a memo kept beside them (kg.resolve.memo) stays in its process."""
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
     def publisher_of(self, document_id: str) -> str:
         return self.family_publishers.get(self.documents[document_id].family, "other")
 

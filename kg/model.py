@@ -47,6 +47,7 @@ class Document:
     body_regions: tuple[str, ...]
     superseded_by: str | None
     devoted_to: tuple[str, ...]
+    phases: tuple[str, ...]
     publication_date: date | None
     provenance: Provenance
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
-from kg.resolve.criteria import Context, evaluate
-from kg.resolve.diagnosis import DiagnosisReading, read_diagnoses
+from kg.resolve.criteria import Context
+from kg.resolve.diagnosis import DiagnosisReading
+from kg.resolve.memo import ResolverMemo, memo_of
 from kg.resolve.outcome import Citation, CriterionResult, Outcome, ServiceResolution, Status, TreatmentRef
 from kg.resolve.request import Facts, ResolveRequest, ServiceInput
 from kg.resolve.sequence import PHASE_NAMES, Candidate, Case, candidates
-from kg.resolve.service import ServiceReading, read_service
+from kg.resolve.service import ServiceReading
 
 # 8 CCR 9792.20: chronic pain lasts 3 months or more from onset (the 2009 text: beyond the
 # anticipated healing time, which letters also put at about 3 months).
@@ -24,58 +25,131 @@ MAX_CANDIDATES = 12
 
 
 def resolve(request: ResolveRequest, index: GuidelineIndex) -> tuple[ServiceResolution, ...]:
-    diagnoses = read_diagnoses(request.diagnoses, index, request.date)
-    conditions = _with_ancestors(diagnoses.condition_ids, index)
-    return tuple(resolve_service(s, request, diagnoses, conditions, index) for s in request.services)
+    memo = memo_of(index)
+    diagnoses, conditions = memo.diagnoses(request.diagnoses, request.date)
+    return tuple(resolve_service(s, request, diagnoses, conditions, index, memo) for s in request.services)
 
 
 def resolve_service(service: ServiceInput, request: ResolveRequest, diagnoses: DiagnosisReading,
-                    conditions: frozenset[str], index: GuidelineIndex) -> ServiceResolution:
-    reading = read_service(service.text, index, service.treatment_id, service.quantity)
-    trace = [_read_trace(reading, index)]
-    problems = list(diagnoses.problems)
+                    conditions: frozenset[str], index: GuidelineIndex,
+                    memo: ResolverMemo | None = None) -> ServiceResolution:
+    memo = memo or memo_of(index)
+    on = request.date
+    reading, read_line = memo.reading(service.text, service.treatment_id, service.quantity)
+    problems = diagnoses.problems
     if service.treatment_id and not reading.treatment_ids:
-        problems.append(f"treatment id {service.treatment_id} is not in the graph")
+        problems = (*problems, f"treatment id {service.treatment_id} is not in the graph")
     if not reading.treatment_ids or reading.ambiguous:
-        return _unmatched(service, reading, trace, problems, index)
-    phase, phase_note = decide_phase(request.facts, request.date, reading, diagnoses)
-    trace.append(phase_note)
-    regions = frozenset(reading.regions or diagnoses.regions)
-    trace.append(f"Body region: {', '.join(sorted(regions)) or 'not stated'}"
-                 + (" (from the service)" if reading.regions else " (from the diagnoses)" if regions else "") + ".")
-    case = Case(request.date, phase, regions, conditions)
+        return _unmatched(service, reading, [read_line], list(problems), index)
+    facts = request.facts
+    phase, phase_note = memo.phase(facts.phase, facts.surgery_date, facts.date_of_injury, on, reading.postoperative,
+                                   diagnoses.status_post, bool(reading.regions))
+    regions, body_regions, region_line = _regions(reading.regions or diagnoses.regions, bool(reading.regions), memo)
     primary = reading.treatment_ids[0] if not reading.compound else _compound_id(reading, index)
-    ranked = candidates(primary, case, index)
-    trace += _sequence_trace(ranked, request.date, index)
-    citations = tuple(cite(c.section, index, c.label, c.mtus, c.step) for c in ranked[:MAX_CANDIDATES])
-    treatment = index.treatments[primary]
-    ref = TreatmentRef(treatment.id, treatment.label)
+    ranking = memo.rankings(primary, memo.epoch(on), phase, regions, conditions)
+    trace = (read_line, phase_note, region_line, *ranking.trace(on))
+    citations = ranking.citations
+    ref = memo.refs.get(primary)
+    if ref is None:
+        treatment = index.treatments[primary]
+        ref = memo.refs[primary] = TreatmentRef(treatment.id, treatment.label)
     if not citations:
-        trace.append("No guideline in force addresses the treatment: decide on peer-reviewed evidence "
-                     "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).")
+        trace = (*trace, "No guideline in force addresses the treatment: decide on peer-reviewed evidence "
+                         "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).")
         return ServiceResolution(service.text, Outcome.NOT_ADDRESSED, ref, reading.quantity, None, (), (),
-                                 tuple(trace), tuple(problems), body_regions=tuple(sorted(regions)), phase=phase)
-    lineage = frozenset(a for a, _ in index.treatment_ancestors.get(primary, ((primary, 0),)))
-    ctx = Context(request.facts, reading.quantity, conditions, phase, lineage, request.date)
-    results = evaluate(ranked[0].section, ctx, index)
+                                 trace, problems, body_regions=body_regions, phase=phase)
+    lineage = memo.lineage.get(primary)
+    if lineage is None:
+        lineage = memo.lineage[primary] = frozenset(
+            a for a, _ in index.treatment_ancestors.get(primary, ((primary, 0),)))
+    results = memo.criteria(ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on)
     if reading.compound:
-        results.append(_compound_rule(reading, case, index))
+        results = (*results, _compound_rule(reading, Case(on, phase, regions, conditions), index, memo))
     return ServiceResolution(service.text, Outcome.RESOLVED, ref, reading.quantity, citations[0], citations,
-                             tuple(results), tuple(trace), tuple(problems),
-                             body_regions=tuple(sorted(regions)), phase=phase)
+                             results, trace, problems, body_regions=body_regions, phase=phase)
+
+
+def _regions(names: tuple[str, ...], from_service: bool,
+             memo: ResolverMemo) -> tuple[frozenset[str], tuple[str, ...], str]:
+    """The case's regions as a set, in order, and the trace line that says where they came from."""
+    key = (names, from_service)
+    found = memo.regions.get(key)
+    if found is None:
+        regions = frozenset(names)
+        line = (f"Body region: {', '.join(sorted(regions)) or 'not stated'}"
+                + (" (from the service)" if from_service else " (from the diagnoses)" if regions else "") + ".")
+        found = (regions, tuple(sorted(regions)), line)
+        if len(memo.regions) < 4096:  # region words in any order: keep a bounded table
+            memo.regions[key] = found
+    return found
+
+
+class Ranking:
+    """The ranked candidates of a treatment in one case, with their citations: what the memo keeps."""
+
+    __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why", "_lines")
+
+    def __init__(self, ranked: list[Candidate], index: GuidelineIndex) -> None:
+        self.candidates = tuple(ranked)
+        self.citations: tuple[Citation, ...] = tuple(
+            cite(c.section, index, c.label, c.mtus, c.step) for c in ranked[:MAX_CANDIDATES])
+        self.governing = ranked[0].section if ranked else None
+        self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
+        self._others = sum(1 for c in ranked[1:] if not c.mtus)
+        self._why = ranked[0].why if ranked else ""
+        self._lines: dict[date, tuple[str, ...]] = {}  # the lines of up to 64 dates
+
+    def trace(self, on: date) -> tuple[str, ...]:
+        """The search-sequence lines of the trace (they name the request date)."""
+        lines = self._lines.get(on)
+        if lines is None:
+            lines = self._trace(on)
+            if len(self._lines) < 64:
+                self._lines[on] = lines
+        return lines
+
+    def _trace(self, on: date) -> tuple[str, ...]:
+        if self._mtus:
+            lines = [f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
+                     f"the first governs (LC 4604.5: presumed correct)."]
+        else:
+            lines = [f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a whole "
+                     "service category); go to the next step (8 CCR 9792.21.1(a)(2))."]
+        if self.candidates:
+            lines.append("Governing: " + self._why + ".")
+            if self._others and self._mtus:
+                lines.append(f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison only.")
+        return tuple(lines)
+
+
+def _ranking(treatment_id: str, case: Case, index: GuidelineIndex, memo: ResolverMemo) -> Ranking:
+    """The case's ranking, memoized per (treatment, date epoch, phase, regions, conditions)."""
+    return memo.rankings(treatment_id, memo.epoch(case.on), case.phase, case.regions, case.conditions)
+
+
+def rank_case(treatment_id: str, on: date, phase: str, regions: frozenset[str], conditions: frozenset[str],
+              index: GuidelineIndex) -> Ranking:
+    return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index)
 
 
 def decide_phase(facts: Facts, on: date, reading: ServiceReading, diagnoses: DiagnosisReading) -> tuple[str, str]:
-    if facts.phase:
-        return PHASE_NAMES[facts.phase], f"Phase: {facts.phase}, as given."
-    if facts.surgery_date and facts.surgery_date <= on < facts.surgery_date + POSTSURGICAL_PERIOD:
-        return "PostSurgical", f"Phase: post-surgical (surgery on {facts.surgery_date}, within the post-surgical period)."
-    if reading.postoperative or (diagnoses.status_post and facts.surgery_date is None and reading.regions):
+    return phase_of(facts.phase, facts.surgery_date, facts.date_of_injury, on, reading.postoperative,
+                    diagnoses.status_post, bool(reading.regions))
+
+
+def phase_of(given: str | None, surgery_date: date | None, date_of_injury: date | None, on: date,
+             postoperative: bool, status_post: bool, has_regions: bool) -> tuple[str, str]:
+    """(phase, trace line) from what decides it: memoized per index as `ResolverMemo.phase`."""
+    if given:
+        return PHASE_NAMES[given], f"Phase: {given}, as given."
+    if surgery_date and surgery_date <= on < surgery_date + POSTSURGICAL_PERIOD:
+        return "PostSurgical", f"Phase: post-surgical (surgery on {surgery_date}, within the post-surgical period)."
+    if postoperative or (status_post and surgery_date is None and has_regions):
         return "PostSurgical", "Phase: post-surgical (the request or diagnoses say the service follows surgery)."
-    if facts.date_of_injury:
-        if on - facts.date_of_injury >= CHRONIC_AFTER:
-            return "Chronic", f"Phase: chronic (pain since the injury on {facts.date_of_injury}, 3 months or more)."
-        return "Acute", f"Phase: acute or subacute (injury on {facts.date_of_injury}, under 3 months)."
+    if date_of_injury:
+        if on - date_of_injury >= CHRONIC_AFTER:
+            return "Chronic", f"Phase: chronic (pain since the injury on {date_of_injury}, 3 months or more)."
+        return "Acute", f"Phase: acute or subacute (injury on {date_of_injury}, under 3 months)."
     return "Chronic", ("Phase: not given and no date of injury; ranked as chronic, the usual case of a disputed "
                        "service. Give phase or date_of_injury to decide it.")
 
@@ -91,12 +165,12 @@ def _compound_id(reading: ServiceReading, index: GuidelineIndex) -> str:
     return reading.treatment_ids[0]
 
 
-def _compound_rule(reading: ServiceReading, case: Case, index: GuidelineIndex) -> CriterionResult:
+def _compound_rule(reading: ServiceReading, case: Case, index: GuidelineIndex, memo: ResolverMemo) -> CriterionResult:
     """CPMTG Topical analgesics: a compound with any ingredient that is not recommended is not."""
     not_recommended, unknown = [], []
     for ingredient in reading.treatment_ids:
         topical = _topical_form(ingredient, index)
-        ranked = candidates(topical, case, index)
+        ranked = _ranking(topical, case, index, memo).candidates
         label = index.treatments[ingredient].label
         if not ranked:
             unknown.append(label)
@@ -135,7 +209,7 @@ def _unmatched(service: ServiceInput, reading: ServiceReading, trace: list[str],
                              tuple(problems), suggestions)
 
 
-def _read_trace(reading: ServiceReading, index: GuidelineIndex) -> str:
+def read_trace(reading: ServiceReading, index: GuidelineIndex) -> str:
     if not reading.treatment_ids:
         return "Service: no treatment matched."
     names = ", ".join(index.treatments[i].label for i in reading.treatment_ids if i in index.treatments)
@@ -146,24 +220,3 @@ def _read_trace(reading: ServiceReading, index: GuidelineIndex) -> str:
     if reading.retrospective:
         extras.append("retrospective")
     return f"Service: {kind} {names} (matched by {reading.matched_by}; {', '.join(extras)})."
-
-
-def _sequence_trace(ranked: list[Candidate], on: date, index: GuidelineIndex) -> list[str]:
-    lines = []
-    mtus = [c for c in ranked if c.mtus]
-    if mtus:
-        lines.append(f"Step 1, MTUS in force on {on}: {len(mtus)} section(s) address the service; "
-                     f"the first governs (LC 4604.5: presumed correct).")
-    else:
-        lines.append(f"Step 1, MTUS in force on {on}: silent on the service; go to the next step "
-                     "(8 CCR 9792.21.1(a)(2)).")
-    if ranked:
-        lines.append("Governing: " + ranked[0].why + ".")
-        others = [c for c in ranked[1:] if not c.mtus]
-        if others and mtus:
-            lines.append(f"{len(others)} non-MTUS section(s) (ACOEM/ODG) are listed for comparison only.")
-    return lines
-
-
-def _with_ancestors(ids: tuple[str, ...], index: GuidelineIndex) -> frozenset[str]:
-    return frozenset(a for i in ids for a, _ in index.condition_ancestors.get(i, ((i, 0),)))

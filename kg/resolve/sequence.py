@@ -13,6 +13,7 @@ from datetime import date
 
 from kg import model as m
 from kg.index import GuidelineIndex
+from kg.resolve.memo import ResolverMemo, memo_of
 
 # ODG is an online text updated continuously and cited undated ("Non-MTUS Citation ODG"), so
 # its chapters count as current on any date; other documents only from their publication.
@@ -40,40 +41,62 @@ class Candidate:
     rank: tuple[int, ...]
     why: str
 
+    @property
+    def weak(self) -> bool:
+        """Only a mention, or reached through a whole service category: the guideline does not
+        really address this treatment, so it counts as silent (9792.21.1(a)(2))."""
+        return bool(self.rank[0])
 
-# A section that only mentions a treatment ranks after every section that addresses it or
-# one of its broader classes.
+
+# A section that only mentions a treatment, or addresses only a whole service category
+# ("medications", "passive modalities"), ranks after every section, of any step, that
+# addresses the treatment or its class.
 MENTION_PENALTY = 100
 
 
 def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
+    memo = memo_of(index)
+    epoch = memo.epoch(case.on)
     found: dict[str, Candidate] = {}
+    rejected: set[str] = set()  # whether a section fits never depends on the path that reached it
+    sections = index.sections
     lineage = index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),))
     for links, penalty in ((index.sections_by_treatment, 0), (index.sections_mentioning, MENTION_PENALTY)):
         for ancestor, distance in lineage:
             for section_id in links.get(ancestor, ()):
-                if section_id in found:
+                if section_id in found or section_id in rejected:
                     continue
-                candidate = _candidate(index.sections[section_id], distance + penalty, ancestor, case, index)
-                if candidate is not None:
+                candidate = _candidate(sections[section_id], distance + penalty, ancestor, case, index, memo, epoch)
+                if candidate is None:
+                    rejected.add(section_id)
+                else:
                     found[section_id] = candidate
     return sorted(found.values(), key=lambda c: c.rank)
 
 
-def _candidate(section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex) -> Candidate | None:
+def _candidate(section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex,
+               memo: ResolverMemo, epoch: int) -> Candidate | None:
     document = index.documents[section.document_id]
-    standing = _standing(document, case.on, index)
+    key = (document.id, epoch)
+    if key in memo.standing:
+        standing = memo.standing[key]
+    else:  # every date of the epoch gives the same standing
+        standing = memo.standing[key] = _standing(document, case.on, index)
     if standing is None:
         return None
-    label, mtus, step = standing
     region = _region_fit(section, document, case)
     phase = _phase_fit(section, case)
     if region is None or phase is None:
         return None
+    label, mtus, step = standing
     condition = _condition_fit(section, case)
     recency = -(document.publication_date.toordinal() if document.publication_date else 0)
-    mentioned = int(distance >= MENTION_PENALTY)
-    rank = (step, _devotion(document, via, index), mentioned, phase, distance, region, condition, recency)
+    weak = int(distance >= MENTION_PENALTY or (distance > 0 and index.treatments[via].kind == "ServiceCategory"))
+    devotion = memo.devotion.get((document.id, via))
+    if devotion is None:
+        devotion = memo.devotion[(document.id, via)] = _devotion(document, via, index)
+    rank = (weak, step, devotion, _document_phase_fit(document, case), phase, distance, region, condition,
+            recency)
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
     if distance >= MENTION_PENALTY:
         how = "in passing (it mentions it)"
@@ -87,8 +110,7 @@ def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
     if not document.devoted_to:
         return 1
     lineage = {a for a, _ in index.treatment_ancestors.get(via, ((via, 0),))}
-    below = {d for d in document.devoted_to}
-    return 0 if lineage & below or any(via in index.treatment_descendants(d) for d in below) else 1
+    return 0 if lineage & set(document.devoted_to) else 1
 
 
 def _standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
@@ -120,6 +142,14 @@ def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | N
     if not regions or "Systemic" in regions:
         return 1
     return 0 if regions & case.regions else None  # another region's chapter does not apply
+
+
+def _document_phase_fit(document: m.Document, case: Case) -> int:
+    """A guideline written for one phase (the CPMTG for chronic pain, 8 CCR 9792.23.5(b) and
+    9792.24.2; the Post-Surgical guideline, 9792.24.3) before general chapters in that phase."""
+    if not document.phases:
+        return 1
+    return 0 if case.phase in document.phases else 2
 
 
 def _phase_fit(section: m.Section, case: Case) -> int | None:
