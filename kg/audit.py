@@ -88,9 +88,9 @@ def _citation_findings(number: int, item: dict, when: date, index: GuidelineInde
     for side, citations in (("reviewer", reviewer), ("claims administrator", item.get("claims_administrator_citations") or [])):
         for citation in citations:
             out += _pages_findings(number, side, citation, index)
+            match = _match(citation, index)
+            out += _mtus_findings(number, side, citation, match, when, index)
             if side == "reviewer":
-                match = _match(citation, index)
-                out += _mtus_findings(number, citation, match, when, index)
                 out += _region_findings(number, item, citation, match, index, case, when)
     return out
 
@@ -124,7 +124,8 @@ def _pages_findings(number: int, side: str, citation: dict, index: GuidelineInde
     return out
 
 
-def _mtus_findings(number: int, citation: dict, match: CitationMatch, when: date, index: GuidelineIndex) -> list[Finding]:
+def _mtus_findings(number: int, side: str, citation: dict, match: CitationMatch, when: date,
+                   index: GuidelineIndex) -> list[Finding]:
     if not match.document_ids:
         return []
     documents = [index.documents[d] for d in match.document_ids]
@@ -135,13 +136,16 @@ def _mtus_findings(number: int, citation: dict, match: CitationMatch, when: date
         if superseded:
             newer = index.documents[superseded[0].superseded_by]
             return [Finding(number, "superseded_edition", "warning",
-                            f"{superseded[0].label} was superseded by {newer.label} on the letter's date ({when}).",
+                            f"The {side} cites {superseded[0].label}, superseded by {newer.label} on the "
+                            f"letter's date ({when}).",
                             text)]
         return [Finding(number, "mtus_label", "error",
-                        f"Cited as MTUS, but {documents[0].label} was not part of the MTUS on {when}.", text)]
+                        f"The {side} cites {documents[0].label} as MTUS, but it was not part of the MTUS on {when}.",
+                        text)]
     if citation.get("mtus") is False and in_force and len(in_force) == len(documents):
         return [Finding(number, "mtus_label", "error",
-                        f"Cited as non-MTUS, but {in_force[0].label} was part of the MTUS on {when}.", text)]
+                        f"The {side} cites {in_force[0].label} as non-MTUS, but it was part of the MTUS on {when}.",
+                        text)]
     return []
 
 
@@ -151,7 +155,7 @@ def _region_findings(number: int, item: dict, citation: dict, match: CitationMat
     documents = [index.documents[d] for d in match.document_ids]
     cited = {r for s in sections for r in s.body_regions} or {r for d in documents for r in d.body_regions}
     cited.discard("Systemic")
-    service_regions = set(body_regions(item.get("service") or ""))
+    service_regions = set(body_regions(item.get("service") or "", referred=False))
     if not service_regions:
         service_regions = set(read_diagnoses(tuple(case.get("diagnoses") or ()), index, when).regions)
     if cited and service_regions and not cited & service_regions:

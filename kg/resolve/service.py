@@ -20,10 +20,8 @@ from kg.text import normalize
 # chapter's work-up of arm symptoms, "lower extremity" to the low back's (ACOEM ch 8 / ch 12).
 REGION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(cervical|neck|c-?spine|cervicothoracic)\b", "Neck"),
-    (r"\bupper extremit(y|ies)\b|\barms?\b", "Neck"),
     (r"\b(thoracic|t-?spine|mid back|thoracolumbar)\b", "ThoracicSpine"),
     (r"\b(lumbar|lumbosacral|low back|lower back|l-?spine|ls spine|sacral|sacroiliac|si joint|coccyx|back)\b", "LowBack"),
-    (r"\blower extremit(y|ies)\b|\blegs?\b|\bsciatic\b", "LowBack"),
     (r"\b(shoulders?|rotator cuff|slap|acromioclavicular|ac joint|labr(um|al))\b", "Shoulder"),
     (r"\b(elbows?|epicondyl\w*|cubital|olecranon|radial head)\b", "Elbow"),
     (r"\b(wrists?|hands?|fingers?|thumbs?|forearms?|carpal|trigger finger|digits?)\b", "ForearmWristHand"),
@@ -34,7 +32,15 @@ REGION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(eyes?|ocular|vision)\b", "Eye"),
     (r"\b(abdomen|abdominal|hernia)\b", "Abdomen"),
 )
+# Limbs named without a joint point to the spine chapter that works up their nerve symptoms
+# (EMG of the upper extremities: ACOEM ch 8; of the lower extremities: ch 12). They refer a
+# request to a chapter; they do not say the limb itself is that region.
+REFERRED_REGION_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\bupper extremit(y|ies)\b|\barms?\b", "Neck"),
+    (r"\blower extremit(y|ies)\b|\blegs?\b|\bsciatic\b", "LowBack"),
+)
 _REGION_RES = tuple((re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS)
+_REFERRED_RES = tuple((re.compile(pattern, re.IGNORECASE), region) for pattern, region in REFERRED_REGION_WORDS)
 
 # Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
 # CPMTG Topical analgesics vs NSAIDs).
@@ -82,9 +88,10 @@ def read_service(text: str, index: GuidelineIndex, treatment_id: str | None = No
                           bool(_RETRO.search(text)), bool(_POSTOP.search(text)), matched_by, suggestions)
 
 
-def body_regions(text: str) -> tuple[str, ...]:
+def body_regions(text: str, referred: bool = True) -> tuple[str, ...]:
+    """Regions a text names; with `referred`, also the spine region a bare limb refers to."""
     found: list[str] = []
-    for pattern, region in _REGION_RES:
+    for pattern, region in _REGION_RES + (_REFERRED_RES if referred else ()):
         if pattern.search(text) and region not in found:
             found.append(region)
     return tuple(found)
