@@ -74,3 +74,71 @@ def test_the_console_script_runs_from_any_directory(tmp_path: Path) -> None:
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["sections"] > 0
+
+
+SERVICE_KEYS = {"request", "outcome", "treatment", "quantity", "governing", "candidates", "criteria", "trace",
+                "problems"}
+CITATION_KEYS = {"guideline", "mtus", "document", "edition", "chapter", "section", "pages", "text", "evidence_step"}
+
+
+def test_resolve_prints_one_resolution_per_service_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["resolve", *MINI, "--service", "PHYSICAL THERAPY X6", "--service", "crystal healing",
+                 "--diagnosis", "myalgia", "--date", "2013-12-10", "--fact", "visits_received=2", "--json"])
+    assert code == 0
+    services = json.loads(capsys.readouterr().out)["services"]
+    assert [s["request"] for s in services] == ["PHYSICAL THERAPY X6", "crystal healing"]
+    assert SERVICE_KEYS <= set(services[0]) and CITATION_KEYS <= set(services[0]["governing"])
+    assert services[0]["quantity"] == 6 and services[0]["governing"]["pages"] == "98-99"
+    assert {c["status"] for c in services[0]["criteria"]} <= {"MET", "NOT_MET", "INSUFFICIENT_INFORMATION"}
+    assert services[1]["outcome"] == "UNKNOWN_SERVICE" and services[1]["governing"] is None
+
+
+def test_resolve_reads_a_batch_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    batch = {"cases": [{"id": "a", "date": "2013-12-10", "diagnoses": ["low back pain"], "services": ["PT x6"],
+                        "facts": {"date_of_injury": "2012-05-31"}},
+                       {"id": "b", "date": "2016-09-01", "diagnoses": [], "services": ["Flexeril", "PT"]}]}
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(batch))
+    assert main(["resolve", *MINI, "--input", str(path), "--json"]) == 0
+    cases = json.loads(capsys.readouterr().out)["cases"]
+    assert [c["id"] for c in cases] == ["a", "b"]
+    assert [len(c["services"]) for c in cases] == [1, 2]
+    assert cases[1]["services"][1]["governing"]["edition"] == "2016"
+
+
+@pytest.mark.parametrize("argv", [
+    ["--date", "2003-01-01", "--service", "PT"],
+    ["--date", "2013-13-45", "--service", "PT"],
+    ["--date", "2999-01-01", "--service", "PT"],
+    ["--date", "2013-12-10", "--service", "PT", "--fact", "visits_received=lots"],
+    ["--date", "2013-12-10", "--service", "PT", "--fact", "nonsense"],
+    ["--service", "PT"],
+])
+def test_resolve_input_errors_are_one_line_and_exit_1(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["resolve", *MINI, *argv]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1 and "Traceback" not in captured.err
+
+
+def test_a_broken_batch_file_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cases.json"
+    path.write_text("{not json")
+    assert main(["resolve", *MINI, "--input", str(path)]) == 1
+    assert "not JSON" in capsys.readouterr().err
+
+
+def test_parse_prints_one_json_document_per_file(capsys: pytest.CaptureFixture[str]) -> None:
+    letters = sorted((DATA / "letters").glob("*.txt"))
+    assert main(["parse", *map(str, letters), "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["file"] for line in lines] == [str(p) for p in letters]
+    assert all(line["items"] for line in lines)
+
+
+def test_parse_of_a_garbage_file_is_a_typed_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    garbage = tmp_path / "garbage.txt"
+    garbage.write_bytes(b"\x00\x01 lorem ipsum SECRET-MARKER-123 \xff")
+    assert main(["parse", str(garbage), "--json"]) == 1
+    out = capsys.readouterr()
+    line = json.loads(out.out)
+    assert line["error"]["kind"] and "SECRET-MARKER-123" not in out.out + out.err
