@@ -78,3 +78,27 @@ def test_every_cited_document_and_odg_topic_is_in_the_graph(index: GuidelineInde
         elif citation["guideline"] == "ODG" and match.unmatched and not match.section_ids:
             failures.append((letter, citation["text"], match.unmatched))
     assert not failures, failures
+
+
+def test_every_title_cited_in_all_133_dev_letters_is_in_the_graph(index: GuidelineIndex, letters_dir: Path) -> None:
+    """Beyond the readings: read every dev letter and resolve each citation that names a title."""
+    from kg.letters import read_letter_file
+
+    failures, checked = [], 0
+    for path in sorted((letters_dir / "dev").glob("dev-*.txt")):
+        for item in read_letter_file(path).to_json()["items"]:
+            for side in ("claims_administrator_citations", "reviewer_citations"):
+                for c in item[side]:
+                    sections = c.get("sections")
+                    if c.get("guideline") not in GRAPH_LABELS or not (c.get("topic") or sections):
+                        continue  # "Non-MTUS Citation ODG" names no title
+                    if sections and re.fullmatch(r"[\d\s,]+", sections):
+                        continue  # a page number, not a title
+                    checked += 1
+                    match = match_citation(c["guideline"], c.get("topic"), sections, c.get("pages"),
+                                           c.get("edition"), index, c.get("chapter"))
+                    unmatched = [u for u in match.unmatched if not re.fullmatch(r"[\d\s]+", u)]
+                    if not match.document_ids or (sections and (unmatched or not match.section_ids)):
+                        failures.append((path.name, c["text"], unmatched))
+    assert checked > 500
+    assert not failures, failures
