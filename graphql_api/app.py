@@ -2,6 +2,12 @@
 
 Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /admin/reload
 (only with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
+
+Reloading: SIGHUP to a single-process server (or to one worker) and POST /admin/reload build the
+new index beside the serving one and swap it in only when it loaded and validated; a failure keeps
+the old graph, is logged and shows on /healthz as `reload`. Under `--workers N`, uvicorn's own
+supervisor takes SIGHUP and replaces the workers one by one, each new one only once it has loaded
+(and validated) the graph, so a broken file leaves the old workers serving.
 """
 
 from __future__ import annotations
@@ -10,6 +16,9 @@ import asyncio
 import gc
 import hmac
 import logging
+import os
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -29,6 +38,7 @@ from graphql_api.middleware import AccessLogMiddleware, SecurityHeadersMiddlewar
 from graphql_api.schema import make_schema
 from graphql_api.settings import Settings
 from graphql_api.view import GraphQLView
+from kg.errors import KgError
 from kg.index import GuidelineIndex
 
 EXPLORER_DIR = Path(__file__).with_name("explorer")
@@ -45,11 +55,21 @@ def load(settings: Settings, *, check: bool = False) -> GuidelineIndex:
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.index = await asyncio.to_thread(load, settings)
+        try:  # validated (when not from the cache): a worker never starts serving a broken graph
+            app.state.index = await asyncio.to_thread(load, settings, check=True)
+        except KgError as exc:
+            log.error("graph not loaded: %s", str(exc)[:500])
+            raise
         app.state.loaded_at = datetime.now(UTC)
+        app.state.reload_lock = asyncio.Lock()
         gc.freeze()  # the index lives as long as the process: keep it out of collector passes
         log.info("graph %s loaded", app.state.index.version[:12])
-        yield
+        hup = _reload_on_sighup(app, settings)
+        try:
+            yield
+        finally:
+            if hup:
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
     view = GraphQLView(make_schema(schema_extensions(settings)), time_budget_s=settings.time_budget_s,
                        max_services=settings.max_services)
@@ -74,7 +94,57 @@ async def healthz(request: Request) -> JSONResponse:
     index = getattr(request.app.state, "index", None)
     if index is None:
         return JSONResponse({"status": "starting", "version": None}, status_code=503)
-    return JSONResponse({"status": "ok", "version": index.version})
+    body: dict[str, Any] = {"status": "ok", "version": index.version}
+    last = getattr(request.app.state, "last_reload", None)
+    if last is not None:
+        # the last reload of this process: reloaded, or kept; the error itself goes to the log and the
+        # admin's response only (it names server paths)
+        body["reload"] = {k: v for k, v in last.items() if k != "error"}
+    return JSONResponse(body)
+
+
+async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
+    """Build and validate the graph beside the serving one; swap only when that worked. One at a time."""
+    async with app.state.reload_lock:
+        serving = app.state.index
+        try:
+            index = await asyncio.to_thread(load, settings, check=True)
+        except Exception as exc:  # whatever went wrong, the serving graph stays
+            error = f"{type(exc).__name__}: {exc}"[:500] if not isinstance(exc, KgError) else str(exc)[:500]
+            outcome = {"status": "kept", "version": serving.version, "error": error}
+            log.error("reload failed, still serving graph %s: %s", serving.version[:12], error)
+        else:
+            # one assignment each, no await between them: a request sees the old pair or the new one
+            app.state.index, app.state.loaded_at = index, datetime.now(UTC)
+            del serving
+            gc.unfreeze()  # let the old index go (frozen objects are never collected) ...
+            gc.collect()
+            gc.freeze()  # ... and keep the new one out of collector passes
+            outcome = {"status": "reloaded", "version": index.version}
+            log.info("graph %s loaded (reload)", index.version[:12])
+        app.state.last_reload = {**outcome, "at": datetime.now(UTC).isoformat()}
+        return outcome
+
+
+def _reload_on_sighup(app: Starlette, settings: Settings) -> bool:
+    """SIGHUP reloads this process's graph. Only where signals can be handled: the main thread of a
+    server process (not under a test client); under uvicorn's supervisor, SIGHUP goes to the supervisor."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
+        return False
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[Any]] = set()
+
+    def on_hup() -> None:
+        log.info("SIGHUP: reloading the graph")
+        task = loop.create_task(reload_graph(app, settings))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    return True
 
 
 def _reload(settings: Settings) -> Any:
@@ -88,14 +158,15 @@ def _reload(settings: Settings) -> Any:
         given = request.headers.get("authorization", "").encode()
         if not hmac.compare_digest(given, expected):
             return JSONResponse({"error": "unauthorized"}, status_code=401)
-        from kg.errors import KgError
-
-        try:
-            index = await asyncio.to_thread(load, settings, check=True)
-        except KgError as exc:
-            return JSONResponse({"status": "kept", "error": str(exc)[:500]}, status_code=409)
-        request.app.state.index, request.app.state.loaded_at = index, datetime.now(UTC)
-        return JSONResponse({"status": "reloaded", "version": index.version})
+        outcome = await reload_graph(request.app, settings)
+        if outcome["status"] != "reloaded":
+            return JSONResponse(outcome, status_code=409)
+        if settings.workers > 1:
+            # This request reached one worker. It validated the graph (and wrote the start-up cache);
+            # uvicorn's supervisor now replaces every worker, each new one once it is ready.
+            os.kill(os.getppid(), signal.SIGHUP)
+            outcome = {**outcome, "workers": "restarting"}
+        return JSONResponse(outcome)
 
     return reload
 

@@ -1,7 +1,8 @@
 """Security headers on every response, and an access log that never records a request's content.
 
 Letters and requests carry health information, so the log line is method, path (without the
-query string: GET /graphql?query=... carries variables), status and duration; nothing else.
+query string: GET /graphql?query=... carries variables; nor a path that matched nothing), status and
+duration; nothing else.
 """
 
 from __future__ import annotations
@@ -66,5 +67,6 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            access_log.info("%s %s %d %.1fms", scope["method"], scope["path"], status,
-                            (time.perf_counter() - started) * 1000)
+            # a path that matched nothing is whatever a client typed (it could be anything): not logged
+            path = scope["path"] if status != 404 else "(not found)"
+            access_log.info("%s %s %d %.1fms", scope["method"], path, status, (time.perf_counter() - started) * 1000)

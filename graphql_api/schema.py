@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from graphql_api.context import Info
 from graphql_api.inputs import ResolveInput, SectionFilterInput, field_of
+from graphql_api.letters import AuditResult, LetterResult, audit_letter, parse_letter
 from graphql_api.pagination import Connection
 from graphql_api.results import (
     Comparison,
@@ -130,6 +131,21 @@ class Query:
         found = lookup.neighbourhood(info.context.index, id)
         return Neighbourhood.from_domain(found) if found else None
 
+    @strawberry.field(description="Read a determination letter (IMR Final Determination, 2013-17 layouts): its "
+                      "case, header dates, disputed items, decisions and citations. The text is never logged.")
+    def parse_letter(self, text: Annotated[str, strawberry.argument(
+            description="The letter's text, as pasted or extracted from its PDF.")]) -> LetterResult:
+        return parse_letter(text)
+
+    @strawberry.field(description="Read a determination letter and audit it against the graph: MTUS labels, "
+                      "superseded editions, the search sequence, pages, body regions and rationales.")
+    def audit_letter(self, info: Info, text: Annotated[str, strawberry.argument(
+            description="The letter's text, as pasted or extracted from its PDF.")],
+            date: Annotated[date | None, strawberry.argument(
+                description="The date to judge the letter on (leave out to take the UR denial, assigned or "
+                "decision date of its header).")] = None) -> AuditResult:
+        return audit_letter(text, date, info.context.index)
+
     @strawberry.field(description="Which graph this server answers from, how much it holds, and since when.")
     def graph_info(self, info: Info) -> GraphInfo:
         return GraphInfo.of(info.context.index, info.context.loaded_at)
@@ -146,6 +162,8 @@ class Schema(strawberry.Schema):
         validation, limits, variables, a bad cursor) are answered in `errors` and not logged."""
         for error in errors:
             original = error.original_error
+            if isinstance(original, InputError):  # say so to the client, as Apollo's convention does
+                error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
             if original is None or not error.path or isinstance(original, InputError | GraphQLError):
                 continue  # before execution (syntax, validation, variables), or a client's input
             stack = "".join(traceback.format_tb(original.__traceback__))
@@ -154,7 +172,12 @@ class Schema(strawberry.Schema):
 
 
 def make_schema(extensions: Sequence[Any] = ()) -> Schema:
-    return Schema(query=Query, extensions=list(extensions))
+    from graphql_api.limits import BudgetedExecutionContext  # stops a query when its time budget is spent
+
+    from graphql_api.execution import with_fast_leaves  # plain leaf fields without per-field machinery
+
+    return Schema(query=Query, extensions=list(extensions),
+                  execution_context_class=with_fast_leaves(BudgetedExecutionContext))
 
 
 schema = make_schema()

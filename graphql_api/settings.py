@@ -28,6 +28,7 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 50
     max_tokens: int = 4000
+    max_results: int = 100_000  # objects an answer may hold, estimated from the query (limits.max_results_rule)
     max_body_bytes: int = 1_000_000
     max_services: int = 2000
     time_budget_s: float = 10.0
@@ -51,6 +52,7 @@ class Settings:
             max_depth=config("MAX_DEPTH", cast=int, default=d.max_depth),
             max_aliases=config("MAX_ALIASES", cast=int, default=d.max_aliases),
             max_tokens=config("MAX_TOKENS", cast=int, default=d.max_tokens),
+            max_results=config("MAX_RESULTS", cast=int, default=d.max_results),
             max_body_bytes=config("MAX_BODY_BYTES", cast=int, default=d.max_body_bytes),
             max_services=config("MAX_SERVICES", cast=int, default=d.max_services),
             time_budget_s=config("TIME_BUDGET_S", cast=float, default=d.time_budget_s),

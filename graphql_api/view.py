@@ -24,6 +24,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from graphql_api.context import Context
+from graphql_api.limits import within_budget
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 GRAPHIQL_ORIGIN = "https://unpkg.com"  # where strawberry's GraphiQL page loads React and GraphiQL from
@@ -55,21 +56,36 @@ class GraphQLView(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson refuses bytes that are not UTF-8 and nesting deeper than 1024 with a JSONDecodeError,
+        which strawberry answers 400 (json.loads raised UnicodeDecodeError or RecursionError: 500)."""
+        return orjson.loads(data)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        try:
+            return await super().parse_http_body(request_adapter)
+        except AttributeError as exc:  # a JSON body that is a string, number or null: strawberry calls .get on it
+            raise HTTPException(400, "The request body must be a JSON object") from exc
+
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Response, context: Context,
                              root_value: Any, request_data: Any) -> ExecutionResult:
         """Run the operation in a worker thread, so a long one neither blocks the event loop nor runs
-        past the time budget (the thread finishes in the background; the client gets a 503)."""
+        past the time budget (the client gets a 503; the executor stops at its next field)."""
         allowed = OperationType.from_http(request_adapter.method)
-        run = asyncio.to_thread(self.schema.execute_sync, request_data.query, request_data.variables, context,
-                                root_value, request_data.operation_name, allowed, request_data.extensions)
+        run = asyncio.to_thread(within_budget, self.time_budget_s, self.schema.execute_sync, request_data.query,
+                                request_data.variables, context, root_value, request_data.operation_name, allowed,
+                                request_data.extensions)
         try:
-            return await asyncio.wait_for(run, self.time_budget_s)
+            result = await asyncio.wait_for(run, self.time_budget_s)
         except TimeoutError:
-            sub_response.status_code = 503
-            return ExecutionResult(data=None, errors=[GraphQLError("time budget exceeded")])
+            result = None
         except CannotGetOperationTypeError as exc:  # the same mapping as strawberry's own view
             raise HTTPException(400, exc.as_http_error_reason()) from exc
         except InvalidOperationTypeError as exc:
             raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
         except MissingQueryError as exc:
             raise HTTPException(400, "No GraphQL query found in the request") from exc
+        if result is None:  # out of time: here, or inside the executor (which then stopped working)
+            sub_response.status_code = 503
+            return ExecutionResult(data=None, errors=[GraphQLError("time budget exceeded")])
+        return result

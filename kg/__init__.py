@@ -32,19 +32,27 @@ def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DI
 
     With `check`, a graph that does not validate raises ValidationError instead of being
     returned: what a reload uses, so a broken file never replaces a serving graph.
+
+    The version (the cache key) is the hash of the files as they were before and after they were
+    read: files that change meanwhile (a deploy copying them) are read again, so an index is never
+    labelled, and cached, as data it was not built from.
     """
     from kg.build import build_index
     from kg.cache import index_key
     from kg.load import load_graph, load_shapes
 
-    graph = load_graph(data_dir, ontology_dir)
-    if check:
-        from kg.validate import validate
+    for _ in range(3):
+        version = index_key(data_dir, ontology_dir)
+        graph = load_graph(data_dir, ontology_dir)
+        if check:
+            from kg.validate import validate
 
-        report = validate(graph, load_shapes(ontology_dir), shacl=False)
-        if not report.conforms:
-            raise ValidationError([str(v) for v in report.violations])
-    return build_index(graph, version=index_key(data_dir, ontology_dir))
+            report = validate(graph, load_shapes(ontology_dir), shacl=False)
+            if not report.conforms:
+                raise ValidationError([str(v) for v in report.violations])
+        if index_key(data_dir, ontology_dir) == version:
+            return build_index(graph, version=version)
+    raise DataFileError(str(data_dir), "the data files kept changing while they were read")
 
 
 def load_index(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR, *,

@@ -252,6 +252,7 @@ def _criterion(s: URIRef, p: Props, fact_keys: dict[str, str]) -> m.Criterion:
         per_weeks=_num(p, GL.perWeeks), max_weeks=_num(p, GL.maxWeeks),
         requires_fact=fact_keys.get(fact.rsplit("#", 1)[-1]) if fact else None,
         expected_value=_bool(p, GL.expectedValue, True), for_conditions=_ids(p, GL.forCondition),
+        excludes=_ids(p, GL.excludesTreatment),
         logic=_local(p, GL.logic), at_least=_int(p, GL.atLeast), members=_ids(p, GL.member),
         legal_basis=_str(p, GL.legalBasis), applies_to_treatments=_ids(p, GL.appliesToTreatment),
         except_phases=_locals(p, GL.exceptPhase), injury_on_or_after=_date(p, GL.injuryOnOrAfter),

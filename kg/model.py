@@ -113,6 +113,7 @@ class Criterion:
     requires_fact: str | None = None  # the fact key, e.g. "functional_improvement"
     expected_value: bool = True
     for_conditions: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()  # treatments ruled out (not recommended)
     logic: str | None = None  # AllOf / AnyOf / AtLeast for groups
     at_least: int | None = None
     members: tuple[str, ...] = ()

@@ -86,6 +86,7 @@ class GL(DefinedNamespace):
     requiresFact: URIRef
     expectedValue: URIRef
     forCondition: URIRef
+    excludesTreatment: URIRef
     logic: URIRef
     atLeast: URIRef
     member: URIRef

@@ -109,3 +109,26 @@ def test_governing_citation(index: GuidelineIndex, service: str, on: str, diagno
 
 def test_the_table_covers_enough_cases() -> None:
     assert len(CASES) >= 60
+
+
+@pytest.mark.parametrize(("service", "excluded"), [
+    ("Ketoprofen 20% cream", "Ketoprofen"),
+    ("Gabapentin 10%, Cyclobenzaprine 6%, Bupivacaine 5% in cream base", "muscle relaxants"),
+    ("Flurbiprofen 20%, Baclofen 5%, Capsaicin 0.025% cream", "baclofen"),
+])
+def test_topical_products_the_cpmtg_rules_out_do_not_meet_its_criteria(index: GuidelineIndex, service: str,
+                                                                        excluded: str) -> None:
+    request = ResolveRequest.parse(on="2016-12-01", services=[service], diagnoses=["low back pain"],
+                                   today=date(2026, 1, 1))
+    result = resolve(request, index)[0]
+    assert result.governing is not None and result.governing.section == "Topical analgesics"
+    failed = [c for c in result.criteria if c.status.value == "NOT_MET"]
+    assert any(excluded.lower() in c.text.lower() for c in failed), [c.text for c in failed]
+
+
+def test_an_fda_approved_topical_nsaid_is_not_ruled_out(index: GuidelineIndex) -> None:
+    request = ResolveRequest.parse(on="2016-12-01", services=["Voltaren gel 1%"], diagnoses=["knee osteoarthritis"],
+                                   today=date(2026, 1, 1))
+    result = resolve(request, index)[0]
+    assert result.governing is not None
+    assert not [c for c in result.criteria if c.status.value == "NOT_MET"]

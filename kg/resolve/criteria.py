@@ -68,6 +68,8 @@ def _evaluate(c: m.Criterion, ctx: Context, index: GuidelineIndex, keyed_unknown
             status, needs = INSUFFICIENT, ("diagnosis",) + needs
     elif c.kind == "DurationLimit" and c.max_weeks is not None:
         status, needs = _duration(c, ctx)
+    elif c.excludes:  # "topical muscle relaxants are not recommended": decided by what is requested
+        status, needs = (NOT_MET if set(c.excludes) & ctx.treatment_lineage else MET), ()
     elif c.requires_fact:
         status, needs = _fact(c, ctx)
     else:

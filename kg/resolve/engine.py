@@ -27,7 +27,9 @@ MAX_CANDIDATES = 12
 def resolve(request: ResolveRequest, index: GuidelineIndex) -> tuple[ServiceResolution, ...]:
     memo = memo_of(index)
     diagnoses, conditions = memo.diagnoses(request.diagnoses, request.date)
-    return tuple(resolve_service(s, request, diagnoses, conditions, index, memo) for s in request.services)
+    if len(request.services) == 1:
+        return (resolve_service(request.services[0], request, diagnoses, conditions, index, memo),)
+    return tuple([resolve_service(s, request, diagnoses, conditions, index, memo) for s in request.services])
 
 
 def resolve_service(service: ServiceInput, request: ResolveRequest, diagnoses: DiagnosisReading,
@@ -62,9 +64,18 @@ def resolve_service(service: ServiceInput, request: ResolveRequest, diagnoses: D
     if lineage is None:
         lineage = memo.lineage[primary] = frozenset(
             a for a, _ in index.treatment_ancestors.get(primary, ((primary, 0),)))
+    # A compound, written out or a named product, is judged on every ingredient too (CPMTG
+    # Topical analgesics: one ingredient that is not recommended makes the compound not recommended).
+    product = index.treatments[primary]
+    ingredients = reading.treatment_ids if reading.compound else (
+        product.ingredients if product.kind == "CompoundedProduct" and (product.route == "Topical" or reading.topical)
+        else ())
+    if ingredients:
+        lineage = lineage | frozenset(a for i in ingredients
+                                      for a, _ in index.treatment_ancestors.get(_topical_form(i, index), ()))
     results = memo.criteria(ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on)
-    if reading.compound:
-        results = (*results, _compound_rule(reading, Case(on, phase, regions, conditions), index, memo))
+    if ingredients:
+        results = (*results, _compound_rule(ingredients, primary, Case(on, phase, regions, conditions), index, memo))
     return ServiceResolution(service.text, Outcome.RESOLVED, ref, reading.quantity, citations[0], citations,
                              results, trace, problems, body_regions=body_regions, phase=phase)
 
@@ -92,7 +103,7 @@ class Ranking:
     def __init__(self, ranked: list[Candidate], index: GuidelineIndex) -> None:
         self.candidates = tuple(ranked)
         self.citations: tuple[Citation, ...] = tuple(
-            cite(c.section, index, c.label, c.mtus, c.step) for c in ranked[:MAX_CANDIDATES])
+            cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index))
         self.governing = ranked[0].section if ranked else None
         self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
@@ -120,6 +131,19 @@ class Ranking:
             if self._others and self._mtus:
                 lines.append(f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison only.")
         return tuple(lines)
+
+
+def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:
+    """The first MAX_CANDIDATES, plus the best section of each publisher not among them, so the
+    side-by-side view always has the ACOEM and ODG guidance that exists."""
+    kept = ranked[:MAX_CANDIDATES]
+    seen = {index.publisher_of(c.section.document_id) for c in kept}
+    for candidate in ranked[MAX_CANDIDATES:]:
+        publisher = index.publisher_of(candidate.section.document_id)
+        if publisher not in seen:
+            seen.add(publisher)
+            kept.append(candidate)
+    return kept
 
 
 def _ranking(treatment_id: str, case: Case, index: GuidelineIndex, memo: ResolverMemo) -> Ranking:
@@ -165,14 +189,21 @@ def _compound_id(reading: ServiceReading, index: GuidelineIndex) -> str:
     return reading.treatment_ids[0]
 
 
-def _compound_rule(reading: ServiceReading, case: Case, index: GuidelineIndex, memo: ResolverMemo) -> CriterionResult:
+def _compound_rule(ingredients: tuple[str, ...], governed_as: str, case: Case, index: GuidelineIndex,
+                   memo: ResolverMemo) -> CriterionResult:
     """CPMTG Topical analgesics: a compound with any ingredient that is not recommended is not."""
     not_recommended, unknown = [], []
-    for ingredient in reading.treatment_ids:
+    governing = _ranking(governed_as, case, index, memo).governing
+    exclusions = [index.criteria[c] for c in (governing.criteria if governing else ()) if c in index.criteria]
+    for ingredient in ingredients:
         topical = _topical_form(ingredient, index)
+        lineage = {a for a, _ in index.treatment_ancestors.get(topical, ((topical, 0),))}
         ranked = _ranking(topical, case, index, memo).candidates
         label = index.treatments[ingredient].label
-        if not ranked:
+        excluded = next((c for c in exclusions if set(c.excludes) & lineage), None)
+        if excluded is not None:
+            not_recommended.append(f"{label} ({excluded.text.rstrip('.')})")
+        elif not ranked:
             unknown.append(label)
         elif ranked[0].section.recommendation == "NotRecommended":
             not_recommended.append(f"{label} ({ranked[0].section.label})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Outcome(str, Enum):
@@ -62,8 +62,10 @@ class TreatmentRef:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceResolution:
+class ServiceResolution(NamedTuple):
+    """The answer for one requested service. A named tuple: immutable like the other values, and
+    built in a third of the time of a frozen dataclass on the request path (bench/ row 1)."""
+
     request: str
     outcome: Outcome
     treatment: TreatmentRef | None

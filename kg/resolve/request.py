@@ -47,18 +47,26 @@ class Facts:
     return_to_work_goal: bool | None = None
     prior_imaging_unchanged: bool | None = None
     age: int | None = None
+    # Facts key the criteria memo on every request: hash them once.
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in _FACT_FIELDS)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def get(self, key: str) -> Any:
         return getattr(self, key, None)
 
     def known(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return {f.name: getattr(self, f.name) for f in _FACT_FIELDS if getattr(self, f.name) is not None}
 
     @classmethod
     def parse(cls, raw: dict[str, Any] | None) -> Facts:
         """Facts from loosely typed input (CLI strings, JSON); unknown keys and bad values fail."""
         values: dict[str, Any] = {}
-        types = {f.name: f.type for f in fields(cls)}
+        types = {f.name: f.type for f in _FACT_FIELDS}
         for key, value in (raw or {}).items():
             if key not in types:
                 raise InputError(f"unknown fact '{key}'; known facts: {', '.join(sorted(types))}")
@@ -68,6 +76,9 @@ class Facts:
         if values.get("phase") is not None and values["phase"] not in PHASES:
             raise InputError(f"fact 'phase' must be one of {', '.join(PHASES)}")
         return cls(**values)
+
+
+_FACT_FIELDS = tuple(f for f in fields(Facts) if f.init)
 
 
 def _coerce(key: str, type_name: str, value: Any) -> Any:

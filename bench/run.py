@@ -1,0 +1,116 @@
+"""The benchmark suite of guideline-kg (issue 7): `python bench/run.py [--quick]`.
+
+Every figure is a ratio against a floor measured in the same run, so a slower or faster machine
+moves both. Prints a table, writes JSON (bench/results/latest.json unless --json says where) and
+exits 1 when a target is missed. See bench/README.md for what each row measures.
+
+--quick runs rows 1, 2, 5b (the resolve CLI), 6 and 8 on a graph twice the size, in about a
+minute; CI runs it (tests/test_bench.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path.pop(0)  # `python bench/run.py` puts bench/ first; its modules are imported as bench.*
+sys.path.insert(0, str(ROOT))
+
+import orjson  # noqa: E402
+
+from bench import coldstart, http_rows, inproc  # noqa: E402
+from bench.common import Row, failed_row, table  # noqa: E402
+from bench.workload import http_services  # noqa: E402
+
+ALL_ROWS = ("1", "2", "3", "4", "5a", "5b", "6", "7", "8")
+QUICK_ROWS = ("1", "2", "5b", "6", "8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="rows 1, 2, 5b, 6, 8 (graph x2), about a minute")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json",
+                        help="where to write the results (default bench/results/latest.json)")
+    parser.add_argument("--rows", default=None, help="only these rows, comma-separated (e.g. 1,2,8)")
+    parser.add_argument("--factor", type=int, default=None, help="growth row: graph size factor (10; 2 quick)")
+    args = parser.parse_args(argv)
+    wanted = tuple(args.rows.split(",")) if args.rows else QUICK_ROWS if args.quick else ALL_ROWS
+    quick = args.quick
+    factor = args.factor or (2 if quick else 10)
+    started = time.perf_counter()
+    rows: list[Row] = []
+
+    def attempt(ids: tuple[str, ...], name: str, make: Callable[[], list[Row]]) -> None:
+        if not any(i in wanted for i in ids):
+            return
+        print(f"... {name}", file=sys.stderr, flush=True)
+        try:
+            rows.extend(r for r in make() if r.id in wanted or r.id.rstrip("ab") in wanted)
+        except Exception as exc:  # a broken row is a failed row, the others still run
+            traceback.print_exc(file=sys.stderr)
+            rows.extend(failed_row(i, name, exc) for i in ids if i in wanted)
+
+    cache = Path(tempfile.mkdtemp(prefix="guideline-kg-bench-cache-"))
+    env = http_rows.bench_env(cache)
+    print("... loading the shipped graph (writing a start-up cache for the run)", file=sys.stderr, flush=True)
+    index, found = inproc.load_shipped(cache)
+    base: list[inproc.ResolveFigures] = []
+
+    def resolve_rows() -> list[Row]:
+        row, figures = inproc.row_resolve(index, found, rounds=100 if quick else 300)
+        base.append(figures)
+        out = [row]
+        if "2" in wanted:
+            out.append(inproc.row_batch(index, found, repeats=7 if quick else 15))
+        return out
+
+    attempt(("1", "2", "8"), "rows 1-2: kg.resolve in process", resolve_rows)
+    attempt(("6",), "row 6: letters", lambda: inproc.row_letters(index, passes=1 if quick else 3))
+    attempt(("8",), f"row 8: graph x{factor}",
+            lambda: inproc.row_growth(index, base[0], found, factor, rounds=100 if quick else 300))
+    del index
+    gc.unfreeze()
+    gc.collect()
+    settings = http_rows.HttpSettings(seconds=4 if quick else 8, rate_seconds=4 if quick else 8,
+                                      batch_repeats=5 if quick else 9)
+    attempt(("3", "4", "7"), "rows 3, 4, 7: GraphQL over HTTP",
+            lambda: http_rows.run_http_rows(settings, found[0].request.services[0].text,
+                                            http_services(found, settings.batch), env))
+    attempt(("5a",), "row 5a: cold start, serve", lambda: [coldstart.row_coldstart("serve", env, cache, 3)])
+    attempt(("5b",), "row 5b: cold start, resolve CLI",
+            lambda: [coldstart.row_coldstart("resolve", env, cache, 2 if quick else 3)])
+
+    rows.sort(key=lambda r: (int(r.id.rstrip("ab")), r.id))
+    seconds = time.perf_counter() - started
+    missed = [r for r in rows if r.passed is False]
+    print(table(rows))
+    print(f"\n{len(rows)} rows in {seconds:.0f} s on {os.cpu_count()} cores "
+          f"({'quick' if quick else 'full'}); {len(missed)} missed"
+          + (": " + ", ".join(r.id for r in missed) if missed else ""))
+    report = {
+        "mode": "quick" if quick else "full",
+        "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(seconds, 1),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "passed": not missed,
+        "rows": [r.to_json() for r in rows],
+    }
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    print(f"results: {args.json}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

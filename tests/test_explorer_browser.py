@@ -1,0 +1,355 @@
+"""The explorer in a real browser: Debian's chromium driven by playwright against `guideline-kg serve`
+on a free loopback port over the shipped graph.
+
+Search as you type ("flexeril" finds cyclobenzaprine), MTUS, ACOEM and ODG side by side with their
+citations, "Copy citation" onto the clipboard, the governing document changing with the date
+(CPMTG 2009 -> CPMTG 2016 on 2016-07-28 -> the ACOEM guidelines on 2017-12-01), the Norco task from
+the landing page, a section and the neighbourhood picture, a pasted letter read and audited; no
+console errors and no Content-Security-Policy violations anywhere. Screenshots go to test-artifacts/.
+
+Expected answers are asked of the same server's GraphQL API, so the tests check the page shows what
+the API answers, plus the few facts of the shipped graph the explorer exists to show.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+LETTERS = Path(__file__).resolve().parent / "data" / "letters"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+TIMEOUT_MS = 15_000
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright Python package is not installed (pip install 'playwright>=1.47')"
+    return None
+
+
+MISSING = _missing()
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
+
+# Filled in by the page: CSP violations the browser reports to the document.
+CSP_PROBE = """window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));"""
+
+COMPARE = """query($t: ID!, $d: Date!, $c: String) { compare(treatment: $t, asOf: $d, condition: $c) {
+  governing { text mtus guidelineDocument { id family } }
+  guidance { source governs citation { text } } } }"""
+AUDIT = """query($text: String!) { auditLetter(text: $text) { __typename
+  ... on LetterAudit { reading { items { decision } } findings { item kind severity message } } } }"""
+
+
+# ------------------------------------------------------------------ the server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("guideline-kg")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`guideline-kg serve` over the shipped graph, with a private cache folder."""
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("explorer-server")
+    log = folder / "stderr.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("GUIDELINE_KG_DATA_DIR", "GUIDELINE_KG_ONTOLOGY_DIR")}
+    env["GUIDELINE_KG_CACHE_DIR"] = str(folder / "cache")
+    with log.open("wb") as stderr:
+        process = subprocess.Popen([*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   env=env, stdout=stderr, stderr=stderr, cwd=folder)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not come up: " + log.read_text()
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def api(base: str, query: str, **variables: Any) -> dict[str, Any]:
+    response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}, timeout=30)
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return response.json()["data"]
+
+
+# ------------------------------------------------------------------ the browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class Console:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+@pytest.fixture
+def page(browser: Any, base: str, console: Console) -> Iterator[Any]:
+    """A fresh context (clipboard allowed) whose console errors, page errors, CSP violations and requests
+    to other origins fail the test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=base,
+                                  permissions=["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_PROBE)
+    tab = context.new_page()
+    tab.on("console", lambda m: console.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
+    tab.on("request", lambda r: None if r.url.startswith(base) or r.url.startswith("data:")
+           else console.foreign.append(r.url))
+    try:
+        yield tab
+        violations = tab.evaluate("window.__cspViolations || []")
+        assert violations == [], f"Content-Security-Policy violations: {violations}"
+        assert console.errors == [], console.errors
+        assert console.foreign == [], f"requests to other origins: {console.foreign}"
+    finally:
+        context.close()
+
+
+def ready(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#main")).to_have_attribute("data-state", "ready")
+
+
+def set_date(page: Any, value: str) -> None:
+    page.get_by_label("As of", exact=True).fill(value)
+    page.wait_for_function("(d) => location.hash.includes(`asOf=${d}`)", arg=value)
+    ready(page)
+
+
+# ------------------------------------------------------------------ the tests
+
+
+def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(page: Any, base: str) -> None:
+    from playwright.sync_api import expect
+
+    response = page.goto("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.get_by_role("heading", name="Find the guideline that governs a service")).to_be_visible()
+    search = page.get_by_role("combobox", name="Search guidelines")
+    expect(search).to_have_attribute("type", "search")
+    search.press_sequentially("flexeril", delay=15)
+    option = page.get_by_role("option", name=re.compile(r"^cyclobenzaprine"))
+    expect(option).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "true")
+    search.press("ArrowDown")  # the keyboard picks the first result ...
+    expect(option).to_have_attribute("aria-selected", "true")
+    expect(search).to_have_attribute("aria-activedescendant", re.compile(r"search-option-0"))
+    search.press("Enter")  # ... and opens it
+    expect(page).to_have_url(re.compile(r"#/treatment/tx:cyclobenzaprine\?asOf="))
+    expect(page.get_by_role("heading", level=1, name="cyclobenzaprine")).to_be_visible()
+    expect(search).to_have_attribute("aria-expanded", "false")
+
+    set_date(page, "2022-06-01")
+    expected = api(base, COMPARE, t="tx:cyclobenzaprine", d="2022-06-01")["compare"]
+    for guidance in expected["guidance"]:
+        column = page.locator(f".col[data-source={guidance['source']}]")
+        expect(column.get_by_role("heading", level=3, name=guidance["source"], exact=True)).to_be_visible()
+        assert guidance["citation"], f"the shipped graph has no {guidance['source']} guidance for cyclobenzaprine"
+        expect(column.locator(".cite-text")).to_have_text(guidance["citation"]["text"])
+        expect(column.get_by_role("button", name="Copy citation")).to_be_visible()
+        expect(column.locator(".badge").first).to_have_text("MTUS" if guidance["citation"]["text"].startswith("MTUS")
+                                                              else "Non-MTUS")
+        if guidance["governs"]:
+            expect(column).to_have_class(re.compile(r"\bcol-governs\b"))
+            expect(column.locator(".badge-governs")).to_have_text("Governs")
+    expect(page.locator(".col-governs")).to_have_count(1)
+
+    governing = page.locator("section.governs")
+    expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
+    expect(governing.locator(".why")).to_contain_text("The MTUS is searched first")
+    governing.get_by_text("How the search sequence was applied").click()
+    expect(governing.locator(".trace li").first).to_be_visible()
+    copy = governing.locator("button.copy")  # by class: its name changes to "Copied"
+    expect(copy).to_have_accessible_name("Copy citation")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == expected["governing"]["text"]
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+
+
+@pytest.mark.parametrize("treatment", ["tx:cyclobenzaprine"])
+def test_the_date_changes_which_document_is_mtus(page: Any, base: str, treatment: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"/#/treatment/{treatment}?asOf=2014-06-01")
+    ready(page)
+    governing = page.locator("section.governs")
+    seen = []
+    for day, document in [("2014-06-01", "doc:cpmtg-2009"), ("2016-07-27", "doc:cpmtg-2009"),
+                          ("2016-07-28", "doc:cpmtg-2016"), ("2017-01-15", "doc:cpmtg-2016"),
+                          ("2017-11-30", "doc:cpmtg-2016"), ("2017-12-01", "doc:acoem-"),
+                          ("2022-06-01", "doc:acoem-")]:
+        if day != "2014-06-01":
+            set_date(page, day)
+        expected = api(base, COMPARE, t=treatment, d=day)["compare"]["governing"]
+        assert expected["guidelineDocument"]["id"].startswith(document), (day, expected)
+        expect(governing).to_have_attribute("data-document", expected["guidelineDocument"]["id"])
+        expect(governing.locator(".cite-text")).to_have_text(expected["text"])
+        expect(governing.locator("h2")).to_contain_text(day)
+        expect(governing.locator(".mtus-doc")).to_contain_text("MTUS document on this date")
+        assert f"asOf={day}" in page.url  # the address carries the date: the view can be shared
+        seen.append(expected["guidelineDocument"]["id"])
+    assert seen[0] != seen[2] != seen[5], seen  # CPMTG 2009, then CPMTG 2016, then an ACOEM guideline
+    expect(governing.locator(".mtus-doc")).to_contain_text("ACOEM")
+
+
+def test_norco_for_chronic_low_back_pain_from_the_landing_page(page: Any, base: str, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    started = time.monotonic()
+    page.goto("/")
+    search = page.get_by_role("combobox", name="Search guidelines")
+    search.press_sequentially("Norco 10/325 #60", delay=10)
+    expect(page.get_by_role("option", name=re.compile(r"hydrocodone.acetaminophen"))).to_be_visible()
+    search.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="hydrocodone/acetaminophen")).to_be_visible()
+    set_date(page, "2017-01-15")
+    dx = page.get_by_label("Diagnosis (optional)")
+    dx.fill("low back pain")
+    dx.press("Enter")
+    page.wait_for_function("() => location.hash.includes('dx=low')")
+    ready(page)
+    expected = api(base, COMPARE, t="tx:hydrocodone-acetaminophen", d="2017-01-15", c="low back pain")["compare"]
+    governing = page.locator("section.governs")
+    expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
+    assert expected["governing"]["mtus"]
+    expect(governing.locator(".badge-mtus").first).to_be_visible()
+    assert time.monotonic() - started < 60
+
+    shared = page.url  # the same answer from the address alone, in a fresh page
+    other = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        fresh = other.new_page()
+        fresh.goto(shared)
+        expect(fresh.locator("section.governs .cite-text")).to_have_text(expected["governing"]["text"],
+                                                                          timeout=TIMEOUT_MS)
+        expect(fresh.get_by_label("As of", exact=True)).to_have_value("2017-01-15")
+        expect(fresh.get_by_label("Diagnosis (optional)")).to_have_value("low back pain")
+    finally:
+        other.close()
+
+
+def test_a_section_and_the_neighbourhood_picture(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto("/#/treatment/tx:cyclobenzaprine?asOf=2014-06-01")
+    ready(page)
+    picture = page.locator("svg.graph")
+    expect(picture).to_be_visible()
+    assert picture.locator("a.g-node").count() >= 4
+    expect(picture.locator("a.g-center")).to_have_attribute("data-id", "tx:cyclobenzaprine")
+    assert picture.locator("path.g-edge").count() >= 3
+
+    page.locator(".col[data-source=MTUS]").get_by_role("link", name="Cyclobenzaprine (Flexeril)").click()
+    expect(page).to_have_url(re.compile(r"#/section/sec:cpmtg-2009-cyclobenzaprine\?asOf=2014-06-01"))
+    expect(page.get_by_role("heading", level=1, name="Cyclobenzaprine (Flexeril)")).to_be_visible()
+    view = page.locator("#main")
+    expect(view.get_by_role("link", name="Chronic Pain Medical Treatment Guidelines (2009)").first).to_be_visible()
+    expect(view).to_contain_text("pp. 41-42")
+    expect(view.locator("table").first).to_contain_text("2009-07-18")  # effective dates of the adoption
+    expect(view.locator(".criterion").first).to_contain_text("2-3 weeks")
+    expect(view.locator(".cnum").first).to_have_text("≤ 3 wk")
+    expect(view.get_by_role("heading", name="Source and confidence")).to_be_visible()
+    expect(view.get_by_role("link", name="cyclobenzaprine", exact=True)).to_be_visible()  # what it addresses
+
+    document = page.locator("svg.graph a.g-document").first  # a node of the picture opens its document
+    document.click()
+    expect(page).to_have_url(re.compile(r"#/document/doc:cpmtg-2009"))
+    title = "Chronic Pain Medical Treatment Guidelines (2009)"
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    expect(page.locator("#main")).to_contain_text("Cyclobenzaprine (Flexeril)")
+
+    page.go_back()
+    ready(page)
+    page.locator("svg.graph a.g-node[data-id='tx:cyclobenzaprine']").focus()
+    page.keyboard.press("Enter")  # the picture works from the keyboard too
+    expect(page).to_have_url(re.compile(r"#/treatment/tx:cyclobenzaprine"))
+
+
+def test_a_pasted_letter_is_read_and_audited(page: Any, base: str) -> None:
+    from playwright.sync_api import expect
+
+    text = (LETTERS / "synthetic-2014-pages.txt").read_text(encoding="utf-8")
+    expected = api(base, AUDIT, text=text)["auditLetter"]
+    page.goto("/#/letter")
+    ready(page)
+    page.get_by_label("Determination letter text").fill(text)
+    page.get_by_role("button", name="Read and audit").click()
+    results = page.locator("#letter-results")
+    expect(results).to_have_attribute("data-state", "ready")
+    items = results.locator("li.item")
+    expect(items).to_have_count(len(expected["reading"]["items"]))
+    for item, reading in zip(items.all(), expected["reading"]["items"], strict=True):
+        expect(item.locator(".decision")).to_contain_text(reading["decision"])
+    expect(results.locator("li.finding")).to_have_count(len(expected["findings"]))
+    for finding in expected["findings"]:
+        expect(results.locator(f"li.finding[data-kind={finding['kind']}]").first).to_contain_text(finding["message"])
+    mislabel = results.locator("li.finding[data-kind=mtus_label]")  # ACOEM 2004 Ch. 9 cited as non-MTUS in 2013
+    expect(mislabel.locator(".badge-error")).to_have_text("error")
+    expect(items.nth(1).locator(".cite-group").first).to_contain_text("ACOEM")
+    assert "Chapter" not in page.url and "letter" in page.url  # the letter never goes into the address
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "explorer-letter.png"), full_page=True)
+
+    page.get_by_label("Determination letter text").fill("This is not a determination letter.")
+    page.get_by_role("button", name="Read and audit").click()
+    expect(results.get_by_role("alert")).to_contain_text("could not be read")
