@@ -3,11 +3,11 @@
 Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /admin/reload
 (only with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
 
-Reloading: SIGHUP to a single-process server (or to one worker) and POST /admin/reload build the
-new index beside the serving one and swap it in only when it loaded and validated; a failure keeps
-the old graph, is logged and shows on /healthz as `reload`. Under `--workers N`, uvicorn's own
-supervisor takes SIGHUP and replaces the workers one by one, each new one only once it has loaded
-(and validated) the graph, so a broken file leaves the old workers serving.
+Reloading: SIGHUP and POST /admin/reload build the new index beside the serving one and swap it in
+only when it loaded and validated; a failure keeps the old graph, is logged and shows on /healthz as
+`reload`. Under `--workers N` the supervisor (kg/cli_serve.py) passes SIGHUP on to every worker, so
+each swaps in place: no process is replaced, no connection dropped. A worker also only starts
+serving a graph that validated.
 """
 
 from __future__ import annotations
@@ -112,7 +112,8 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
         except Exception as exc:  # whatever went wrong, the serving graph stays
             error = f"{type(exc).__name__}: {exc}"[:500] if not isinstance(exc, KgError) else str(exc)[:500]
             outcome = {"status": "kept", "version": serving.version, "error": error}
-            log.error("reload failed, still serving graph %s: %s", serving.version[:12], error)
+            log.error("reload failed in process %d, still serving graph %s: %s", os.getpid(),
+                      serving.version[:12], error)
         else:
             # one assignment each, no await between them: a request sees the old pair or the new one
             app.state.index, app.state.loaded_at = index, datetime.now(UTC)
@@ -121,7 +122,7 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
             gc.collect()
             gc.freeze()  # ... and keep the new one out of collector passes
             outcome = {"status": "reloaded", "version": index.version}
-            log.info("graph %s loaded (reload)", index.version[:12])
+            log.info("graph %s loaded (reload) in process %d", index.version[:12], os.getpid())
         app.state.last_reload = {**outcome, "at": datetime.now(UTC).isoformat()}
         return outcome
 
@@ -162,10 +163,10 @@ def _reload(settings: Settings) -> Any:
         if outcome["status"] != "reloaded":
             return JSONResponse(outcome, status_code=409)
         if settings.workers > 1:
-            # This request reached one worker. It validated the graph (and wrote the start-up cache);
-            # uvicorn's supervisor now replaces every worker, each new one once it is ready.
+            # This request reached one worker. It validated the graph (and wrote the start-up cache, so
+            # the others load it fast); the supervisor passes SIGHUP on to every worker.
             os.kill(os.getppid(), signal.SIGHUP)
-            outcome = {**outcome, "workers": "restarting"}
+            outcome = {**outcome, "workers": "reloading"}
         return JSONResponse(outcome)
 
     return reload

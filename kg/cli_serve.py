@@ -13,7 +13,8 @@ import signal
 from typing import Any, NoReturn
 
 
-WORKER_READY_S = 90  # how long a replacement worker may take to load (and validate) the graph
+APP = "graphql_api.app:app_factory"
+WORKER_READY_S = 90  # how long a new worker may take to load (and validate) the graph
 
 
 def add_parser(sub: Any) -> None:
@@ -31,24 +32,45 @@ def run(args: argparse.Namespace) -> int:
 
     if args.data_dir:  # workers read their settings from the environment
         os.environ["GUIDELINE_KG_DATA_DIR"] = str(args.data_dir)
-    if args.workers:  # so a worker knows it has siblings (POST /admin/reload restarts them all)
+    if args.workers:  # so a worker knows it has siblings (POST /admin/reload reloads them all)
         os.environ["GUIDELINE_KG_WORKERS"] = str(args.workers)
     settings = Settings.from_env()
-    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler it found:
-    # with this one, a drained single-process server exits 0 (the supervisor of --workers does anyway).
-    signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
-        "graphql_api.app:app_factory", factory=True,
+    options: dict[str, Any] = dict(
         host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers or settings.workers,
         loop="uvloop" if _has("uvloop") else "auto", http="httptools" if _has("httptools") else "auto",
         access_log=False,  # our own access log leaves out query strings (they can carry variables)
         server_header=False, proxy_headers=False,
-        # on SIGHUP uvicorn's supervisor starts each new worker before it retires the old one, and gives
-        # up (keeping the old) when the new one is not ready in time: loading the graph can take a while
-        timeout_worker_healthcheck=WORKER_READY_S,
+        timeout_worker_healthcheck=WORKER_READY_S,  # a worker that dies is replaced; loading takes a while
     )
+    workers = args.workers or settings.workers
+    if workers > 1:
+        _serve_workers(workers, options)
+        return 0
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler it found:
+    # with this one, a drained single-process server exits 0 (the supervisor of --workers does anyway).
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    uvicorn.run(APP, factory=True, **options)
     return 0
+
+
+def _serve_workers(workers: int, options: dict[str, Any]) -> None:
+    """uvicorn's supervisor, except for SIGHUP: uvicorn's own replaces every worker, and a worker that
+    exits closes its idle keep-alive connections, so a request a client has just sent on one fails.
+    This one passes SIGHUP on to the workers, which reload the graph in place (graphql_api.app)."""
+    import logging
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        def handle_hup(self) -> None:
+            logging.getLogger("uvicorn.error").info("Received SIGHUP, reloading the graph in every worker.")
+            for process in self.processes:
+                if process.pid is not None and process.process.is_alive():
+                    os.kill(process.pid, signal.SIGHUP)
+
+    config = uvicorn.Config(APP, factory=True, workers=workers, **options)
+    Supervisor(config, sockets=[config.bind_socket()]).run()
 
 
 def _exit_cleanly(signum: int, frame: Any) -> NoReturn:

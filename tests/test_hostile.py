@@ -330,7 +330,7 @@ def test_dependency_floors() -> None:
     floors = {d.split(">=")[0].split("[")[0].strip(): d.split(">=")[1] for d in project["dependencies"] if ">=" in d}
     version = tuple(int(p) for p in floors["strawberry-graphql"].split("."))
     assert version >= (0, 315, 7)  # fixes of GHSA advisories on strawberry's GraphQL handling
-    assert tuple(int(p) for p in floors["uvicorn"].split(".")) >= (0, 51)  # rolling restart on SIGHUP
+    assert tuple(int(p) for p in floors["uvicorn"].split(".")) >= (0, 51)  # the supervisor kg/cli_serve.py extends
     assert any(d.startswith("schemathesis") for d in project["optional-dependencies"]["test"])
 
 
