@@ -4,16 +4,14 @@ services, outcomes as data, search, the limits, and logs that never carry reques
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from loadtest.server import Server
 
 MINI = Path(__file__).resolve().parent / "data" / "graph"
 MARKER = "MARKER-c41d-SUBPROCESS-PATIENT"
@@ -23,51 +21,12 @@ RESOLVE = """query($input: ResolveInput!) { resolve(input: $input) { __typename
   ... on InvalidInput { message field } } }"""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("guideline-kg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
-
-
-class Server:
-    def __init__(self, base: str, log: Path, process: subprocess.Popen[bytes]) -> None:
-        self.base, self.log, self.process = base, log, process
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = _free_port()
     folder = tmp_path_factory.mktemp("server")
-    log = folder / "stderr.log"
-    env = {**os.environ, "GUIDELINE_KG_DATA_DIR": str(MINI), "GUIDELINE_KG_CACHE_DIR": str(folder / "cache")}
-    with log.open("wb") as stderr:
-        process = subprocess.Popen([*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, stdout=stderr, stderr=stderr)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up: " + log.read_text()
-            time.sleep(0.2)
-        yield Server(base, log, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with Server(data_dir=MINI, env={"GUIDELINE_KG_CACHE_DIR": str(folder / "cache")},
+                log=folder / "stderr.log") as running:
+        yield running
 
 
 def post(server: Server, query: str, **variables: object) -> httpx.Response:
