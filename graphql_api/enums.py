@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypeVar
 
 import strawberry
+
+E = TypeVar("E", bound=Enum)
+
+
+def by_value(kind: type[E]) -> dict[object, E]:
+    """An enum's members by value. On the resolve path a dict lookup replaces `Kind(value)`, which
+    costs ten times as much and runs a dozen times per service answered."""
+    return {member.value: member for member in kind}
 
 
 @strawberry.enum(description="What the resolver could decide about one requested service.")
@@ -50,6 +59,11 @@ class Phase(Enum):
         "PostSurgical", description="Within the post-surgical physical medicine period after a surgery "
         "(8 CCR 9792.24.3).")
 
+
+OUTCOME = by_value(Outcome)
+CRITERION_STATUS = by_value(CriterionStatus)
+RECOMMENDATION = by_value(Recommendation)
+PHASE = by_value(Phase)
 
 # Phase enum -> the phase word kg.resolve.request.Facts takes.
 PHASE_FACT = {Phase.ACUTE: "acute", Phase.SUBACUTE: "subacute", Phase.CHRONIC: "chronic",

@@ -12,11 +12,14 @@ type cannot serialize) — which graphql-core then reports exactly as it always 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from graphql_api.compiled import PlanCache
 
 Plan = tuple[Any, bool, bool, Any, bool]  # resolver, non-null, list, serialize, non-null items
 _PLANS: dict[int, tuple[GraphQLObjectType, dict[str, Plan | None]]] = {}
@@ -118,6 +121,35 @@ def with_fast_leaves(base: type[StrawberryGraphQLCoreExecutionContext] = Strawbe
     """`base` with plain leaf fields completed directly; its own hooks (execute_field) still run
     for every other field."""
     return type(f"FastLeaves{base.__name__}", (FastLeaves, base), {})
+
+
+_PLANS_BY_OPERATION = PlanCache()
+
+
+class Compiled:
+    """Mixin: run the operation's compiled plan (graphql_api.compiled); graphql-core runs whatever the
+    plan hands back, with the base class's own per-field hooks."""
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        manager = self.middleware_manager  # type: ignore[attr-defined]
+        if (serially is None and self.abort_signal is None and self.hooks is None  # type: ignore[attr-defined]
+                and (manager is None or not manager.middlewares)):  # a resolve hook must see every field
+            plan = _PLANS_BY_OPERATION.get(self.schema, self.operation,  # type: ignore[attr-defined]
+                                           self.fragment_definitions)  # type: ignore[attr-defined]
+            if plan is not None:
+                try:
+                    data = plan.run(self, getattr(self, "deadline", math.inf))
+                except Exception:  # noqa: BLE001 - graphql-core runs it again and reports what went wrong
+                    pass
+                else:
+                    return self.finish(self.build_response(data))  # type: ignore[attr-defined]
+        return super().execute_operation(serially)  # type: ignore[misc]
+
+
+def compiled(base: type[StrawberryGraphQLCoreExecutionContext] = StrawberryGraphQLCoreExecutionContext,
+             ) -> type[StrawberryGraphQLCoreExecutionContext]:
+    """`base` running compiled plans first, then with plain leaf fields completed directly."""
+    return type(f"Compiled{base.__name__}", (Compiled, FastLeaves, base), {})
 
 
 def _merge(results: dict[str, Any], rest: dict[str, Any], done: dict[str, Any]) -> dict[str, Any]:

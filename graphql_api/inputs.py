@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -79,7 +79,8 @@ class ClinicalFactsInput:
     age: int | None = strawberry.field(default=None, description="The patient's age in years.")
 
     def to_dict(self) -> dict[str, Any]:
-        values = {k: v for k, v in asdict(self).items() if v is not None}
+        # the fields are scalars: read them (dataclasses.asdict deep-copies each, a third of a small request)
+        values = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
         if "phase" in values:
             values["phase"] = PHASE_FACT[Phase(values["phase"])]
         return values

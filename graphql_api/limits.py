@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from functools import lru_cache
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from graphql import (
+    DocumentNode,
     FieldNode,
+    GraphQLSchema,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -26,18 +29,16 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
+    parse,
 )
-from graphql.validation import MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule, ValidationRule
+from graphql.validation import (
+    ASTValidationRule,
+    MaxIntrospectionDepthRule,
+    NoSchemaIntrospectionCustomRule,
+    ValidationRule,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql_api.settings import Settings
@@ -67,13 +68,16 @@ class BudgetedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 def within_budget(budget_s: float, run: Callable[..., T], *args: Any) -> T | None:
-    """`run(*args)` with a deadline `budget_s` from now; None when the budget ran out. Call it in the
-    worker thread (asyncio.to_thread copies the context, so the deadline stays with this request)."""
-    _deadline.set(time.monotonic() + budget_s)
+    """`run(*args)` with a deadline `budget_s` from now; None when the budget ran out. In a worker
+    thread (asyncio.to_thread copies the context, so the deadline stays with this request) or on the
+    event loop (the deadline is reset afterwards, so it never outlives the call)."""
+    token = _deadline.set(time.monotonic() + budget_s)
     try:
         return run(*args)
     except BudgetExceeded:
         return None
+    finally:
+        _deadline.reset(token)
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
@@ -86,12 +90,75 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: AddValidationRules(rules),
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-    ]
+    queries = PreparedQueries(tuple(rules), settings.max_tokens)
+    return [queries.extension]
+
+
+class _Identity:
+    """A parsed document as a cache key: the same object, not an equal tree (hashing a syntax tree
+    walks all of it; the parse cache hands back the same object for the same query text)."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: DocumentNode) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.document is self.document
+
+
+class PreparedQueries:
+    """Each distinct query text parsed (with the token limit) and validated (with our rules) once.
+
+    The work of strawberry's MaxTokensLimiter, AddValidationRules, ParserCache and ValidationCache,
+    in one extension instead of four (each costs hook calls on every request), with validation
+    results found by the parsed document's identity: strawberry's ValidationCache hashes the whole
+    syntax tree on every request. Both caches are bounded LRUs (CACHE_SIZE query texts)."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...], max_tokens: int) -> None:
+        self.rules = rules
+        self.max_tokens = max_tokens
+        self.parse = lru_cache(maxsize=CACHE_SIZE)(_parse)
+        self.validate = lru_cache(maxsize=CACHE_SIZE)(_validate)
+
+    def extension(self) -> SchemaExtension:
+        return _Prepared(self)
+
+
+def _parse(query: str, max_tokens: int) -> DocumentNode:
+    return parse(query, max_tokens=max_tokens)
+
+
+def _validate(schema: GraphQLSchema, document: _Identity, rules: tuple[type[ASTValidationRule], ...],
+              ) -> list[GraphQLError]:
+    from strawberry.schema.schema import validate_document  # graphql-core's validate with strawberry's rules
+
+    return validate_document(schema, document.document, rules)
+
+
+class _Prepared(SchemaExtension):
+    def __init__(self, queries: PreparedQueries) -> None:
+        self.queries = queries
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        context.parse_options["max_tokens"] = self.queries.max_tokens
+        context.validation_rules = context.validation_rules + self.queries.rules
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = self.queries.parse(context.query, self.queries.max_tokens)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.pre_execution_errors = self.queries.validate(
+            context.schema._schema, _Identity(context.graphql_document), tuple(context.validation_rules))
+        yield
 
 
 LIST_GUESS = 20  # results assumed for a list field that has no `first`

@@ -6,6 +6,7 @@ errors (STYLE.md §3 "Errors as data").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -13,6 +14,10 @@ import strawberry
 
 from graphql_api.context import Info
 from graphql_api.enums import (
+    CRITERION_STATUS,
+    OUTCOME,
+    PHASE,
+    RECOMMENDATION,
     CriterionStatus,
     DrugListStatus,
     GuidelineSource,
@@ -51,7 +56,7 @@ class Citation:
     def from_domain(cls, c: out.Citation, on: date | None) -> Citation:
         return cls(guideline=c.guideline, mtus=c.mtus, document=c.document, edition=c.edition, chapter=c.chapter,
                    section=c.section, pages=c.pages, text=c.text, evidence_step=c.evidence_step,
-                   recommendation=Recommendation(c.recommendation), section_id=c.section_id,
+                   recommendation=RECOMMENDATION[c.recommendation], section_id=c.section_id,
                    document_id=c.document_id, on=on)
 
     @strawberry.field(description="The cited section, with its criteria and what it addresses.")
@@ -73,7 +78,7 @@ class CriterionResult:
 
     @classmethod
     def from_domain(cls, r: out.CriterionResult) -> CriterionResult:
-        return cls(id=strawberry.ID(r.id), text=r.text, status=CriterionStatus(r.status.value), needs=list(r.needs))
+        return cls(id=strawberry.ID(r.id), text=r.text, status=CRITERION_STATUS[r.status.value], needs=list(r.needs))
 
     @strawberry.field(description="The criterion as the graph records it (null for rules of the resolver).")
     def criterion(self, info: Info) -> Criterion | None:
@@ -98,24 +103,46 @@ class ServiceResolution:
                                            "or retired diagnosis code, an unknown treatment id, ...).")
     body_regions: list[str] = strawberry.field(description="Body regions the decision used.")
     phase: Phase | None = strawberry.field(description="Phase of care the decision used (given or inferred).")
-    treatment_id: strawberry.Private[str | None]
+    treatment: Treatment | None = strawberry.field(
+        description="The treatment the service was read as (null when unknown or ambiguous).")
     suggestion_ids: strawberry.Private[tuple[str, ...]]
 
     @classmethod
-    def from_domain(cls, r: out.ServiceResolution, on: date) -> ServiceResolution:
-        return cls(request=r.request, outcome=Outcome(r.outcome.value), quantity=r.quantity,
-                   governing=Citation.from_domain(r.governing, on) if r.governing else None,
-                   candidates=[Citation.from_domain(c, on) for c in r.candidates],
-                   criteria=[CriterionResult.from_domain(c) for c in r.criteria], trace=list(r.trace),
-                   problems=list(r.problems), body_regions=list(r.body_regions),
-                   phase=Phase(r.phase) if r.phase else None,
-                   treatment_id=r.treatment.id if r.treatment else None,
-                   suggestion_ids=tuple(s.id for s in r.suggestions))
+    def from_domain(cls, r: out.ServiceResolution, on: date, index: GuidelineIndex,
+                    shared: dict[int, object] | None = None) -> ServiceResolution:
+        """`shared` holds the citations and criteria already converted for this answer, by the id of
+        their kg value: the services of one request share most of them (ids are safe within one call,
+        where every kg value stays alive)."""
+        seen = {} if shared is None else shared
 
-    @strawberry.field(description="The treatment the service was read as (null when unknown or ambiguous).")
-    def treatment(self, info: Info) -> Treatment | None:
-        found = Treatment.many(info.context.index, [self.treatment_id] if self.treatment_id else [])
-        return found[0] if found else None
+        def citation(c: out.Citation) -> Citation:
+            found = seen.get(id(c))
+            if found is None:
+                found = seen[id(c)] = Citation.from_domain(c, on)
+            return found  # type: ignore[return-value]
+
+        def criterion(c: out.CriterionResult) -> CriterionResult:
+            found = seen.get(id(c))
+            if found is None:
+                found = seen[id(c)] = CriterionResult.from_domain(c)
+            return found  # type: ignore[return-value]
+
+        def treatment(ref: out.TreatmentRef | None) -> Treatment | None:
+            known = index.treatments.get(ref.id) if ref else None
+            if known is None:
+                return None
+            found = seen.get(id(known))
+            if found is None:
+                found = seen[id(known)] = Treatment.from_domain(known)
+            return found  # type: ignore[return-value]
+
+        return cls(request=r.request, outcome=OUTCOME[r.outcome.value], quantity=r.quantity,
+                   governing=citation(r.governing) if r.governing else None,
+                   candidates=[citation(c) for c in r.candidates],
+                   criteria=[criterion(c) for c in r.criteria], trace=list(r.trace),
+                   problems=list(r.problems), body_regions=list(r.body_regions),
+                   phase=PHASE[r.phase] if r.phase else None,
+                   treatment=treatment(r.treatment), suggestion_ids=tuple(s.id for s in r.suggestions))
 
     @strawberry.field(description="Treatments the text might mean, for UNKNOWN_SERVICE and AMBIGUOUS.")
     def suggestions(self, info: Info) -> list[Treatment]:
@@ -125,6 +152,11 @@ class ServiceResolution:
 @strawberry.type(description="The services resolved, one per requested service, in the order requested.")
 class ResolveSuccess:
     services: list[ServiceResolution] = strawberry.field(description="One answer per requested service, in order.")
+
+    @classmethod
+    def from_domain(cls, answers: Sequence[out.ServiceResolution], on: date, index: GuidelineIndex) -> ResolveSuccess:
+        shared: dict[int, object] = {}
+        return cls(services=[ServiceResolution.from_domain(a, on, index, shared) for a in answers])
 
 
 @strawberry.type(description="The request cannot be served as given (a malformed or out-of-range date, too many "

@@ -55,7 +55,7 @@ class Query:
         except InputError as exc:
             return InvalidInput(message=str(exc), field=field_of(str(exc)))
         answers = kg_resolve(request, info.context.index)
-        return ResolveSuccess(services=[ServiceResolution.from_domain(a, request.date) for a in answers])
+        return ResolveSuccess.from_domain(answers, request.date, info.context.index)
 
     @strawberry.field(description="A treatment by id, e.g. `tx:cyclobenzaprine` (null when not in the graph).")
     def treatment(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(
@@ -171,13 +171,15 @@ class Schema(strawberry.Schema):
                             stack)
 
 
-def make_schema(extensions: Sequence[Any] = ()) -> Schema:
+def make_schema(extensions: Sequence[Any] = (), *, compiled: bool = True) -> Schema:
+    """The schema; with `compiled`, repeated operations run their compiled plans (graphql_api.compiled)
+    and the rest runs with plain leaf fields shortened (graphql_api.execution); without, every field
+    goes through graphql-core as strawberry sets it up: the reference both are tested against."""
+    from graphql_api.execution import compiled as with_plans
     from graphql_api.limits import BudgetedExecutionContext  # stops a query when its time budget is spent
 
-    from graphql_api.execution import with_fast_leaves  # plain leaf fields without per-field machinery
-
-    return Schema(query=Query, extensions=list(extensions),
-                  execution_context_class=with_fast_leaves(BudgetedExecutionContext))
+    context_class = with_plans(BudgetedExecutionContext) if compiled else BudgetedExecutionContext
+    return Schema(query=Query, extensions=list(extensions), execution_context_class=context_class)
 
 
 schema = make_schema()

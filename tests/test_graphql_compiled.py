@@ -1,0 +1,231 @@
+"""Compiled plans (graphql_api.compiled) answer exactly what graphql-core answers.
+
+Every query here runs twice through the served schema (the second run uses the operation's plan)
+and once through the reference schema, where every field goes through graphql-core as strawberry
+sets it up; the answers (data in key order, errors with their paths) must be identical.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import hypothesis_graphql
+import pytest
+import strawberry
+from graphql import StringValueNode, parse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strawberry.extensions import ParserCache
+from strawberry.types import Info
+
+from graphql_api.compiled import PlanCache, compile_operation
+from graphql_api.context import Context
+from graphql_api.execution import compiled
+from graphql_api.limits import BudgetedExecutionContext, schema_extensions, within_budget
+from graphql_api.schema import make_schema
+from graphql_api.settings import Settings
+from kg.index import GuidelineIndex
+
+TODAY = date(2026, 1, 1)
+LOADED = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
+SERVED = make_schema(schema_extensions(Settings()))  # with the parse cache, as served: plans compile on reuse
+REFERENCE = make_schema(schema_extensions(Settings()), compiled=False)
+
+CITATION = "guideline mtus document edition chapter section pages text evidenceStep recommendation"
+RESOLVE = f"""query Resolve($input: ResolveInput!) {{
+  resolve(input: $input) {{
+    __typename
+    ... on ResolveSuccess {{
+      services {{
+        request outcome quantity phase bodyRegions problems trace
+        treatment {{ id label kind broader {{ id }} }}
+        suggestions {{ id label }}
+        governing {{ {CITATION} guidelineSection {{ id title criteria {{ id kind }} }}
+                     guidelineDocument {{ id isMtus mtusLabel asOf }} }}
+        candidates {{ guideline text mtus }}
+        criteria {{ id text status needs criterion {{ kind }} }}
+      }}
+    }}
+    ... on InvalidInput {{ message field }}
+  }}
+}}"""
+FRAGMENTS = """query Fragments($input: ResolveInput!) {
+  first: resolve(input: $input) { ...answer }
+  again: resolve(input: $input) { __typename ... on ResolveSuccess { services { request } } ...answer }
+}
+fragment cited on Citation { guideline section }
+fragment answer on ResolveResult {
+  __typename
+  ... on ResolveSuccess { services { outcome governing { ...cited pages } governing { text } } }
+  ... on InvalidInput { message }
+}"""
+LOOKUPS = """{
+  graphInfo { counts { sections treatments conditions documents criteria } }
+  treatments(search: "flexeril", first: 3) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { __typename id label brandNames broader { id } narrower { id } sections { id } } } }
+  conditions(search: "M54", first: 3) { totalCount edges { node { id code label broader { id } } } }
+  sections(filter: { search: "physical" }, first: 4) { totalCount
+    edges { node { id title pages recommendation document { id label } parent { id } criteria { id kind } } } }
+  documents(asOf: "2013-12-10") { id isMtus mtusLabel asOf adoptions { citationLabel effectiveFrom } }
+  compare(treatment: "tx:physical-therapy", condition: "M54.5", asOf: "2016-01-05") {
+    asOf outcome trace governing { text } guidance { source governs recommendation citation { text } } }
+  neighbourhood(id: "tx:cyclobenzaprine") { center truncated nodes { id kind } edges { source target relation } }
+}"""
+FORMULARY = """query($drug: ID!, $on: Date!) { formularyStatus(drug: $drug, asOf: $on) { __typename
+  ... on FormularyStatus { status specialFillDays }
+  ... on UnknownDrug { message suggestions { id } } } }"""
+BAD_CURSOR = """{ treatments(first: 2, after: "not a cursor") { totalCount edges { node { id } } } }"""
+
+REQUESTS: list[tuple[str, dict[str, Any]]] = [
+    (RESOLVE, {"input": {"date": "2013-12-10", "diagnoses": ["M54.5"], "services": [
+        {"text": "PT x6"}, {"text": "Flexeril 7.5mg #60"}, {"text": "spine surgery consult"},
+        {"text": "hearing aids"}, {"text": "qwertyuiop"}, {"text": "muscle relaxants"}],
+        "facts": {"dateOfInjury": "2012-01-10", "visitsReceived": 4}}}),
+    (RESOLVE, {"input": {"date": "2017-03-01", "diagnoses": ["low back pain"], "services": [{"text": "PT x12"}],
+                         "facts": {"phase": "POST_SURGICAL", "surgery": "discectomy"}}}),
+    (RESOLVE, {"input": {"date": "not a date", "diagnoses": [], "services": [{"text": "PT"}]}}),
+    (RESOLVE, {"input": {"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT", "quantity": 1e300}]}}),
+    (RESOLVE, {"input": {"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT", "treatmentId": "tx:no"}]}}),
+    (RESOLVE, {"input": {"date": "2013-12-10"}}),  # a variable error: graphql-core says so before any plan
+    (FRAGMENTS, {"input": {"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT x6"}, {"text": "zz"}]}}),
+    (LOOKUPS, {}),
+    (FORMULARY, {"drug": "tx:cyclobenzaprine", "on": "2018-03-01"}),
+    (FORMULARY, {"drug": "tx:nothing-like-it", "on": "2018-03-01"}),
+    (BAD_CURSOR, {}),
+    ("{ __typename graphInfo { __typename version } }", {}),
+]
+
+
+def answer(schema: Any, index: GuidelineIndex, query: str, variables: dict[str, Any]) -> str:
+    result = schema.execute_sync(query, variable_values=variables, context_value=Context(index, TODAY, LOADED, 2000))
+    errors = [e.formatted for e in result.errors or ()]
+    return json.dumps({"data": result.data, "errors": errors})  # key order included
+
+
+@pytest.mark.parametrize(("query", "variables"), REQUESTS, ids=[f"request-{n}" for n in range(len(REQUESTS))])
+def test_plans_answer_what_graphql_core_answers(query: str, variables: dict[str, Any], mini_index: GuidelineIndex,
+                                                index: GuidelineIndex) -> None:
+    for graph in (mini_index, index):
+        expected = answer(REFERENCE, graph, query, variables)
+        assert answer(SERVED, graph, query, variables) == expected  # first sight: graphql-core
+        assert answer(SERVED, graph, query, variables) == expected  # then the plan
+
+
+@pytest.mark.parametrize("query", [RESOLVE, FRAGMENTS, LOOKUPS, FORMULARY, BAD_CURSOR])
+def test_the_queries_clients_send_compile(query: str) -> None:
+    document = parse(query)
+    fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    operation = next(d for d in document.definitions if d.kind == "operation_definition")
+    assert compile_operation(SERVED._schema, operation, fragments) is not None
+
+
+@pytest.mark.parametrize("query", [
+    "query($x: Boolean!) { graphInfo @include(if: $x) { version } }",
+    "{ __schema { queryType { name } } }",
+    "{ graphInfo { version } __type(name: \"Treatment\") { name } }",
+])
+def test_what_plans_do_not_cover_is_left_to_graphql_core(query: str, mini_index: GuidelineIndex) -> None:
+    document = parse(query)
+    operation = document.definitions[0]
+    assert compile_operation(SERVED._schema, operation, {}) is None  # type: ignore[arg-type]
+    variables = {"x": True} if "$x" in query else {}
+    assert answer(SERVED, mini_index, query, variables) == answer(REFERENCE, mini_index, query, variables)
+
+
+def test_an_operation_compiles_on_its_second_sighting_and_is_kept() -> None:
+    cache = PlanCache(size=2)
+    operations = [parse(q).definitions[0] for q in ("{ graphInfo { version } }", "{ __typename }", "{ a: __typename }")]
+    schema = SERVED._schema
+    assert cache.get(schema, operations[0], {}) is None  # seen once
+    plan = cache.get(schema, operations[0], {})
+    assert plan is not None and cache.get(schema, operations[0], {}) is plan
+    cache.get(schema, operations[1], {})
+    cache.get(schema, operations[2], {})  # the least recently used (operations[0]) goes
+    assert cache.get(schema, operations[0], {}) is None
+
+
+def test_the_time_budget_stops_a_plan(index: GuidelineIndex) -> None:
+    variables = {"input": {"date": "2019-06-01", "diagnoses": ["M54.5"],
+                           "services": [{"text": f"PT x{n % 20 + 1}"} for n in range(2000)]}}
+    answer(SERVED, index, RESOLVE, variables)
+    answer(SERVED, index, RESOLVE, variables)  # the plan exists, the resolver's memos are warm
+    context = Context(index, TODAY, LOADED, 2000)
+    assert within_budget(1e-4, SERVED.execute_sync, RESOLVE, variables, context) is None
+
+
+# ------------------------------------------------------------------ resolvers see what graphql-core gives them
+
+
+@strawberry.type
+class Leaf:
+    n: int
+
+    @strawberry.field
+    def path(self, info: Info) -> str:
+        return ".".join(map(str, info.path.as_list()))
+
+    @strawberry.field
+    def scaled(self, by: int = 2, offset: int | None = None) -> int:
+        return self.n * by + (offset or 0)
+
+
+@strawberry.type
+class Branch:
+    leaves: list[Leaf]
+    maybe: Leaf | None = None
+
+
+@strawberry.input
+class Shape:
+    widths: list[int]
+    label: str | None = None
+
+
+@strawberry.type
+class Root:
+    @strawberry.field
+    def tree(self, shape: Shape) -> list[Branch]:
+        return [Branch(leaves=[Leaf(n=w * 10 + i) for i in range(w)]) for w in shape.widths]
+
+    @strawberry.field
+    def label(self, shape: Shape) -> str | None:
+        return shape.label
+
+    @strawberry.field
+    def broken(self) -> Leaf:
+        return None  # type: ignore[return-value]  # graphql-core reports it; the plan must hand it back
+
+
+TOY = strawberry.Schema(query=Root, extensions=[lambda: ParserCache(maxsize=16)],
+                        execution_context_class=compiled(BudgetedExecutionContext))
+TOY_REFERENCE = strawberry.Schema(query=Root, execution_context_class=BudgetedExecutionContext)
+TOY_QUERIES = [
+    "query($s: Shape!) { tree(shape: $s) { leaves { n path scaled s3: scaled(by: 3, offset: 1) } maybe { n } } "
+    "label(shape: $s) }",
+    "query($s: Shape!) { tree(shape: $s) { leaves { path } } broken { n } }",
+]
+
+
+@pytest.mark.parametrize("query", TOY_QUERIES)
+def test_resolvers_get_the_path_and_arguments_graphql_core_gives(query: str) -> None:
+    variables = {"s": {"widths": [2, 0, 3], "label": "x"}}
+    expected = TOY_REFERENCE.execute_sync(query, variable_values=variables)
+    document = parse(query)
+    assert compile_operation(TOY._schema, document.definitions[0], {}) is not None  # type: ignore[arg-type]
+    for _ in range(3):  # first sight through graphql-core, then the plan
+        got = TOY.execute_sync(query, variable_values=variables)
+        assert json.dumps(got.data) == json.dumps(expected.data)
+        assert [e.formatted for e in got.errors or ()] == [e.formatted for e in expected.errors or ()]
+
+
+DATES = st.dates(date(2000, 1, 1), date(2030, 1, 1)).map(lambda d: StringValueNode(value=d.isoformat()))
+
+
+@given(query=hypothesis_graphql.queries(REFERENCE.as_str(), custom_scalars={"Date": DATES, "DateTime": DATES}))
+@settings(deadline=None, database=None, max_examples=120, suppress_health_check=list(HealthCheck))
+def test_any_query_of_the_schema_gets_the_same_answer(query: str, mini_index: GuidelineIndex) -> None:
+    expected = answer(REFERENCE, mini_index, query, {})
+    assert answer(SERVED, mini_index, query, {}) == expected
+    assert answer(SERVED, mini_index, query, {}) == expected
