@@ -2,7 +2,9 @@
 
 Both servers run with 2 uvicorn workers (uvloop, httptools) on loopback; the load generator runs
 in this process on the same 2-core machine, so it takes CPU from the servers it measures (both
-alike). Each server is measured alone, one after the other.
+alike). Both servers are up for the whole run and measured in alternating rounds (plain, GraphQL,
+then GraphQL, plain, ...), each round loading one server while the other idles: whatever else
+the shared machine is doing at the time weighs on both alike, and each figure sums its rounds.
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ HOST = "127.0.0.1"
 
 @dataclass
 class HttpSettings:
-    seconds: float = 8.0  # closed-loop measuring time per server
+    seconds: float = 8.0  # closed-loop measuring time per server (over all rounds)
     connections: int = 16
     rate: float = 500.0  # open-loop offered rate
     rate_seconds: float = 8.0
     batch: int = 1000
     batch_repeats: int = 9
     workers: int = 2
+    rounds: int = 4  # alternating rounds the measuring time is split into
 
 
 def graphql_body(services: list[str]) -> bytes:
@@ -50,22 +53,48 @@ def run_http_rows(settings: HttpSettings, one_service: str, batch_services: list
            "plain": loadgen.post("/resolve", plain_body([one_service]), HOST, plain_port)}
     many = {"graphql": loadgen.post("/graphql", graphql_body(batch_services), HOST, gql_port),
             "plain": loadgen.post("/resolve", plain_body(batch_services), HOST, plain_port)}
-    measured: dict[str, dict[str, Any]] = {}
-    answers: dict[str, tuple[bytes, bytes]] = {}
-    rss: list[float] = []
-    for name, port, make in (("plain", plain_port, servers.plain), ("graphql", gql_port, servers.product)):
-        with make(port, settings.workers, env, folder / f"{name}.log") as server:
-            server.wait_healthy(consecutive=20)
-            answers[name] = (_answer(port, one[name]), _answer(port, many[name]))
-            closed = loadgen.run(loadgen.closed_loop(HOST, port, one[name], settings.connections, settings.seconds))
-            opened = loadgen.run(loadgen.open_loop(HOST, port, one[name], settings.rate, settings.rate_seconds))
-            batch = _batch_times(port, many[name], settings.batch_repeats)
-            measured[name] = {"closed": closed, "open": opened, "batch_s": batch}
-            if name == "graphql":
-                rss = [m for m in (servers.rss_mb(pid) for pid in server.workers()) if m is not None]
+    log = {name: folder / f"{name}.log" for name in ("plain", "graphql")}
+    with servers.plain(plain_port, settings.workers, env, log["plain"]) as plain_server, \
+            servers.product(gql_port, settings.workers, env, log["graphql"]) as gql_server:
+        plain_server.wait_healthy(consecutive=20)
+        gql_server.wait_healthy(consecutive=20)
+        ports = {"plain": plain_port, "graphql": gql_port}
+        answers = {name: (_answer(port, one[name]), _answer(port, many[name])) for name, port in ports.items()}
+        measured = _alternating(settings, ports, one, many)
+        rss = [m for m in (servers.rss_mb(pid) for pid in gql_server.workers()) if m is not None]
     same_one = _data(answers["graphql"][0]) == _data(answers["plain"][0])
     same_many = _data(answers["graphql"][1]) == _data(answers["plain"][1])
     return _rows(settings, measured, rss, same_one, same_many)
+
+
+def _alternating(s: HttpSettings, ports: dict[str, int], one: dict[str, bytes],
+                 many: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    """Closed loop, open loop and batches, each in `s.rounds` rounds alternating the two servers."""
+    measured: dict[str, dict[str, Any]] = {name: {"closed": loadgen.LoadResult(), "open": loadgen.LoadResult(),
+                                                  "batch_s": []} for name in ports}
+    per_round = -(-s.batch_repeats // s.rounds)  # at least batch_repeats in all
+    for n in range(s.rounds):
+        order = list(ports) if n % 2 == 0 else list(reversed(ports))
+        for name in order:
+            _add(measured[name]["closed"], loadgen.run(loadgen.closed_loop(
+                HOST, ports[name], one[name], s.connections, s.seconds / s.rounds, warmup=0.5 if n else 1.0)))
+        for name in order:
+            _add(measured[name]["open"], loadgen.run(loadgen.open_loop(
+                HOST, ports[name], one[name], s.rate, s.rate_seconds / s.rounds, warmup=0.5)))
+        for name in order:
+            measured[name]["batch_s"].extend(_batch_times(ports[name], many[name], per_round))
+    return measured
+
+
+def _add(total: loadgen.LoadResult, part: loadgen.LoadResult) -> None:
+    total.sent += part.sent
+    total.ok += part.ok
+    total.errors += part.errors
+    total.seconds += part.seconds
+    total.latencies_s.extend(part.latencies_s)
+    for status, count in part.statuses.items():
+        total.statuses[status] = total.statuses.get(status, 0) + count
+    total.late_s = max(total.late_s, part.late_s)
 
 
 def _rows(s: HttpSettings, m: dict[str, dict[str, Any]], rss: list[float], same_one: bool,
@@ -76,6 +105,7 @@ def _rows(s: HttpSettings, m: dict[str, dict[str, Any]], rss: list[float], same_
     row = Row("3a", "GraphQL 1 service, throughput (closed loop)", g["closed"].throughput, "req/s",
               floor=p["closed"].throughput, floor_name="plain starlette, same resolve",
               details={"connections": s.connections, "seconds": s.seconds, "workers": s.workers,
+                       "rounds": s.rounds,
                        "graphql_errors": g["closed"].errors, "plain_errors": p["closed"].errors,
                        "graphql_p50_ms": 1000 * median(g["closed"].latencies_s),
                        "plain_p50_ms": 1000 * median(p["closed"].latencies_s),

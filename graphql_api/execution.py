@@ -19,7 +19,7 @@ from graphql import GraphQLField, GraphQLList, GraphQLNonNull, GraphQLObjectType
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api.compiled import PlanCache
+from graphql_api.compiled import OperationPlan, PlanCache
 
 Plan = tuple[Any, bool, bool, Any, bool]  # resolver, non-null, list, serialize, non-null items
 _PLANS: dict[int, tuple[GraphQLObjectType, dict[str, Plan | None]]] = {}
@@ -126,6 +126,11 @@ def with_fast_leaves(base: type[StrawberryGraphQLCoreExecutionContext] = Strawbe
 _PLANS_BY_OPERATION = PlanCache()
 
 
+def plan_for(executor: Any) -> OperationPlan | None:
+    """The compiled plan of the executor's operation (None until it is seen twice, or not compilable)."""
+    return _PLANS_BY_OPERATION.get(executor.schema, executor.operation, executor.fragment_definitions)
+
+
 class Compiled:
     """Mixin: run the operation's compiled plan (graphql_api.compiled); graphql-core runs whatever the
     plan hands back, with the base class's own per-field hooks."""
@@ -134,8 +139,7 @@ class Compiled:
         manager = self.middleware_manager  # type: ignore[attr-defined]
         if (serially is None and self.abort_signal is None and self.hooks is None  # type: ignore[attr-defined]
                 and (manager is None or not manager.middlewares)):  # a resolve hook must see every field
-            plan = _PLANS_BY_OPERATION.get(self.schema, self.operation,  # type: ignore[attr-defined]
-                                           self.fragment_definitions)  # type: ignore[attr-defined]
+            plan = plan_for(self)
             if plan is not None:
                 try:
                     data = plan.run(self, getattr(self, "deadline", math.inf))

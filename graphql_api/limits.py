@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import math
 import time
-from functools import lru_cache
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from graphql import (
-    DocumentNode,
     FieldNode,
-    GraphQLSchema,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -29,10 +26,8 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
-    parse,
 )
 from graphql.validation import (
-    ASTValidationRule,
     MaxIntrospectionDepthRule,
     NoSchemaIntrospectionCustomRule,
     ValidationRule,
@@ -41,9 +36,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from graphql_api.prepared import PreparedQueries
 from graphql_api.settings import Settings
 
-CACHE_SIZE = 256  # distinct query texts kept parsed and validated
 T = TypeVar("T")
 _deadline: ContextVar[float] = ContextVar("guideline_kg_deadline", default=math.inf)
 
@@ -81,7 +76,8 @@ def within_budget(budget_s: float, run: Callable[..., T], *args: Any) -> T | Non
 
 
 def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Factories (one extension instance per request) enforcing the settings' limits."""
+    """Factories (one extension instance per request) enforcing the settings' limits: the token limit
+    and the validation rules, applied by graphql_api.prepared.PreparedQueries."""
     rules: list[Any] = [
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,  # ignores __schema / __type ...
         MaxIntrospectionDepthRule,  # ... so nested introspection is bounded here
@@ -90,75 +86,7 @@ def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    queries = PreparedQueries(tuple(rules), settings.max_tokens)
-    return [queries.extension]
-
-
-class _Identity:
-    """A parsed document as a cache key: the same object, not an equal tree (hashing a syntax tree
-    walks all of it; the parse cache hands back the same object for the same query text)."""
-
-    __slots__ = ("document",)
-
-    def __init__(self, document: DocumentNode) -> None:
-        self.document = document
-
-    def __hash__(self) -> int:
-        return id(self.document)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Identity) and other.document is self.document
-
-
-class PreparedQueries:
-    """Each distinct query text parsed (with the token limit) and validated (with our rules) once.
-
-    The work of strawberry's MaxTokensLimiter, AddValidationRules, ParserCache and ValidationCache,
-    in one extension instead of four (each costs hook calls on every request), with validation
-    results found by the parsed document's identity: strawberry's ValidationCache hashes the whole
-    syntax tree on every request. Both caches are bounded LRUs (CACHE_SIZE query texts)."""
-
-    def __init__(self, rules: tuple[type[ASTValidationRule], ...], max_tokens: int) -> None:
-        self.rules = rules
-        self.max_tokens = max_tokens
-        self.parse = lru_cache(maxsize=CACHE_SIZE)(_parse)
-        self.validate = lru_cache(maxsize=CACHE_SIZE)(_validate)
-
-    def extension(self) -> SchemaExtension:
-        return _Prepared(self)
-
-
-def _parse(query: str, max_tokens: int) -> DocumentNode:
-    return parse(query, max_tokens=max_tokens)
-
-
-def _validate(schema: GraphQLSchema, document: _Identity, rules: tuple[type[ASTValidationRule], ...],
-              ) -> list[GraphQLError]:
-    from strawberry.schema.schema import validate_document  # graphql-core's validate with strawberry's rules
-
-    return validate_document(schema, document.document, rules)
-
-
-class _Prepared(SchemaExtension):
-    def __init__(self, queries: PreparedQueries) -> None:
-        self.queries = queries
-
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.parse_options["max_tokens"] = self.queries.max_tokens
-        context.validation_rules = context.validation_rules + self.queries.rules
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        context.graphql_document = self.queries.parse(context.query, self.queries.max_tokens)
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        context.pre_execution_errors = self.queries.validate(
-            context.schema._schema, _Identity(context.graphql_document), tuple(context.validation_rules))
-        yield
+    return [PreparedQueries(tuple(rules), settings.max_tokens).extension]
 
 
 LIST_GUESS = 20  # results assumed for a list field that has no `first`

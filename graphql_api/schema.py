@@ -28,7 +28,6 @@ from graphql_api.results import (
     Neighbourhood,
     ResolveResult,
     ResolveSuccess,
-    ServiceResolution,
     formulary_result,
 )
 from graphql_api.types import Condition, GuidelineDocument, GuidelineSection, Treatment

@@ -15,17 +15,20 @@ from typing import Any
 import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from cross_web import HTTPException
 from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from graphql_api.context import Context
 from graphql_api.limits import within_budget
+from graphql_api.prepared import PreparedQueries
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 GRAPHIQL_ORIGIN = "https://unpkg.com"  # where strawberry's GraphiQL page loads React and GraphiQL from
@@ -46,6 +49,40 @@ class GraphQLView(GraphQL[Context, None]):
         self.time_budget_s = time_budget_s
         self.max_services = max_services
         self.ide_csp = graphiql_csp(self.graphql_ide_html) if self.graphql_ide else None
+        self.prepared = PreparedQueries.of(self.schema)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """POST with a JSON object body, the way every client of ours asks, is answered here with the
+        same steps strawberry's view takes for it (context, execute, process_result, create_response)
+        and without the ones that cannot apply to it (GraphiQL, GET, batches, multipart, streaming);
+        those steps cost as much as a small query. Anything else, and any body this path does not
+        take as it is, goes to strawberry's view with the body it sent."""
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        if "application/json" not in request.headers.get("content-type", "") or \
+                self._get_stream_transport_from_headers(request.headers) is not None:
+            await super().__call__(scope, receive, send)
+            return
+        body = await request.body()  # the body limit middleware refuses an oversized one before this
+        request_data = _single_request(body)
+        if request_data is None:
+            await super().__call__(scope, _replay(body, receive), send)
+            return
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        try:
+            result = await self.execute_single(request, self.request_adapter_class(request), sub_response, context,
+                                               await self.get_root_value(request), request_data)
+        except HTTPException as exc:
+            response: Response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        else:
+            answer = await self.process_result(request, result)
+            if result.errors:
+                self._handle_errors(result.errors, answer)
+            response = self.create_response(answer, sub_response)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = request.app.state
@@ -78,7 +115,7 @@ class GraphQLView(GraphQL[Context, None]):
         safe). A large body goes to the thread at once: what a resolver does grows with its input (a
         letter's text, a list of services), and the slice is only checked between fields."""
         allowed = OperationType.from_http(request_adapter.method)
-        args = (self.schema.execute_sync, request_data.query, request_data.variables, context, root_value,
+        args = (self._execute, request_data.query, request_data.variables, context, root_value,
                 request_data.operation_name, allowed, request_data.extensions)
         try:
             result = None
@@ -104,8 +141,50 @@ class GraphQLView(GraphQL[Context, None]):
         return result
 
 
+    def _execute(self, query: str | None, variables: dict[str, Any] | None, context: Context, root_value: Any,
+                 operation_name: str | None, allowed: Any, extensions: dict[str, Any] | None) -> ExecutionResult:
+        """A repeated query by its compiled plan when nothing else has to see it, else strawberry's way."""
+        if (self.prepared is not None and query is not None and root_value is None and not extensions
+                and OperationType.QUERY in allowed):
+            answer = self.prepared.answer(self.schema, query, variables, context, operation_name)
+            if answer is not None:
+                return answer
+        return self.schema.execute_sync(query, variables, context, root_value, operation_name, allowed, extensions)
+
+
 INLINE_MAX_BYTES = 8192  # a request body (or GET query string) this small may run on the event loop ...
 INLINE_SLICE_S = 0.02  # ... for this long at most, then it starts again in a worker thread
+
+
+def _single_request(body: bytes) -> GraphQLRequestData | None:
+    """One operation as a JSON object with fields of the right types; None for anything else."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    query, variables = data.get("query"), data.get("variables")
+    operation_name, extensions = data.get("operationName"), data.get("extensions")
+    if not isinstance(query, str) or not isinstance(variables, dict | None) or \
+            not isinstance(operation_name, str | None) or not isinstance(extensions, dict | None):
+        return None
+    return GraphQLRequestData(query=query, variables=variables, operation_name=operation_name,
+                              extensions=extensions, protocol="http")
+
+
+def _replay(body: bytes, then: Receive) -> Receive:
+    """A receive channel giving `body` again, then whatever the client's channel `then` gives."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await then()
+
+    return receive
 
 
 def _small(request: Request) -> bool:

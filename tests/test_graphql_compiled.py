@@ -8,6 +8,8 @@ sets it up; the answers (data in key order, errors with their paths) must be ide
 from __future__ import annotations
 
 import json
+import warnings
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,13 +22,23 @@ from hypothesis import strategies as st
 from strawberry.extensions import ParserCache
 from strawberry.types import Info
 
+from strawberry.asgi import GraphQL
+
+from graphql_api.app import create_app
 from graphql_api.compiled import PlanCache, compile_operation
 from graphql_api.context import Context
 from graphql_api.execution import compiled
 from graphql_api.limits import BudgetedExecutionContext, schema_extensions, within_budget
+from graphql_api.prepared import PreparedQueries
 from graphql_api.schema import make_schema
 from graphql_api.settings import Settings
+from graphql_api.view import GraphQLView
 from kg.index import GuidelineIndex
+from tests.conftest import MINI_GRAPH
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 TODAY = date(2026, 1, 1)
 LOADED = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
@@ -229,3 +241,87 @@ def test_any_query_of_the_schema_gets_the_same_answer(query: str, mini_index: Gu
     expected = answer(REFERENCE, mini_index, query, {})
     assert answer(SERVED, mini_index, query, {}) == expected
     assert answer(SERVED, mini_index, query, {}) == expected
+
+
+# ------------------------------------------------------------------ the prepared way, in process
+
+
+PREPARED = PreparedQueries.of(SERVED)
+
+
+def test_the_served_schema_prepares_its_queries() -> None:
+    assert PREPARED is not None
+    assert PreparedQueries.of(make_schema()) is None  # no extension, no prepared way
+
+
+def prepared(index: GuidelineIndex, query: str, variables: dict[str, Any]) -> Any:
+    assert PREPARED is not None
+    return PREPARED.answer(SERVED, query, variables, Context(index, TODAY, LOADED, 2000), None)
+
+
+@pytest.mark.parametrize(("query", "variables"), REQUESTS, ids=[f"request-{n}" for n in range(len(REQUESTS))])
+def test_the_prepared_way_answers_what_graphql_core_answers_or_steps_aside(
+        query: str, variables: dict[str, Any], index: GuidelineIndex) -> None:
+    expected = json.loads(answer(REFERENCE, index, query, variables))
+    for _ in range(3):  # seen, compiled, answered
+        got = prepared(index, query, variables)
+    if expected["errors"]:
+        assert got is None  # errors are strawberry's to report, with its hooks
+    else:
+        assert got is not None and json.dumps(got.data) == json.dumps(expected["data"])
+
+
+@pytest.mark.parametrize(("query", "variables"), [
+    ("{ graphInfo { version ", {}),  # a syntax error
+    ("{ graphInfo { nothing } }", {}),  # invalid
+    ("query($id: ID!) { treatment(id: $id) { id } }", {}),  # a variable left out
+    ("query($x: Boolean!) { graphInfo @include(if: $x) { version } }", {"x": True}),  # no plan
+    (BAD_CURSOR, {}),  # the resolver raises: the plan hands it back
+])
+def test_the_prepared_way_steps_aside_for_what_it_does_not_answer(query: str, variables: dict[str, Any],
+                                                                    mini_index: GuidelineIndex) -> None:
+    for _ in range(3):
+        assert prepared(mini_index, query, variables) is None
+
+
+# ------------------------------------------------------------------ the view's short way over HTTP
+
+
+BODIES: list[bytes] = [
+    json.dumps({"query": RESOLVE, "variables": REQUESTS[0][1]}).encode(),
+    json.dumps({"query": BAD_CURSOR}).encode(),
+    json.dumps({"query": "{ graphInfo { nothing } }"}).encode(),
+    json.dumps({"query": "{ graphInfo { version "}).encode(),
+    json.dumps([{"query": "{ graphInfo { version } }"}]).encode(),  # a batch
+    json.dumps({"query": 3}).encode(),
+    json.dumps({"query": "{ graphInfo { version } }", "variables": "x"}).encode(),
+    json.dumps({"variables": {}}).encode(),  # no query
+    json.dumps("just a string").encode(),
+    b"{not json",
+    "{\"query\": \"{ graphInfo { version } }\"}".encode("utf-16"),
+]
+
+
+@pytest.fixture(scope="module")
+def both_ways() -> Iterator[tuple[TestClient, TestClient]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        short = TestClient(create_app(Settings(data_dir=MINI_GRAPH)))
+        strawberry_way = TestClient(create_app(Settings(data_dir=MINI_GRAPH)))
+        with short, strawberry_way:
+            yield short, strawberry_way
+
+
+@pytest.mark.parametrize("body", BODIES, ids=[f"body-{n}" for n in range(len(BODIES))])
+def test_the_short_way_answers_as_strawberrys_view_does(body: bytes, both_ways: tuple[TestClient, TestClient],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    short, strawberry_way = both_ways
+    headers = {"content-type": "application/json"}
+    got = [short.post("/graphql", content=body, headers=headers) for _ in range(3)]  # seen, compiled, answered
+    with monkeypatch.context() as patch:
+        patch.setattr(GraphQLView, "__call__", GraphQL.__call__)  # strawberry's own view, every step
+        expected = strawberry_way.post("/graphql", content=body, headers=headers)
+    for response in got:
+        assert (response.status_code, response.headers["content-type"]) == \
+            (expected.status_code, expected.headers["content-type"])
+        assert response.content == expected.content
