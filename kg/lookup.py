@@ -20,7 +20,7 @@ from kg.index import GuidelineIndex
 from kg.resolve import Citation, CriterionResult, ResolveRequest, ServiceInput, ServiceResolution, resolve
 from kg.resolve.criteria import Context, evaluate
 from kg.resolve.diagnosis import read_diagnoses
-from kg.resolve.sequence import _standing  # the resolver's own rule of which documents count on a date
+from kg.resolve.sequence import document_standing  # the resolver's own rule of which documents count on a date
 from kg.text import normalize
 
 FUZZY_CUTOFF = 75  # rapidfuzz WRatio below which a name is not offered as a search hit
@@ -216,7 +216,7 @@ def documents_as_of(index: GuidelineIndex, on: date | None) -> list[str]:
     are left out; ODG counts as current on any date.
     """
     ordered = sorted(index.documents.values(), key=document_order)
-    return [d.id for d in ordered if on is None or _standing(d, on, index) is not None]
+    return [d.id for d in ordered if on is None or document_standing(d, on, index) is not None]
 
 
 def mtus_label(index: GuidelineIndex, document_id: str, on: date) -> str | None:

@@ -81,7 +81,7 @@ def _candidate(section: m.Section, distance: int, via: str, case: Case, index: G
     if key in memo.standing:
         standing = memo.standing[key]
     else:  # every date of the epoch gives the same standing
-        standing = memo.standing[key] = _standing(document, case.on, index)
+        standing = memo.standing[key] = document_standing(document, case.on, index)
     if standing is None:
         return None
     region = _region_fit(section, document, case)
@@ -113,8 +113,10 @@ def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
     return 0 if lineage & set(document.devoted_to) else 1
 
 
-def _standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
-    """(label, is MTUS, step order) of a document on a date, or None when it is not usable."""
+def document_standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
+    """(label, is MTUS, step order) of a document on a date, or None when a reviewer cannot use it
+    then (left the MTUS, a DWC guideline not yet in force, not yet published). The one rule of which
+    documents count on a date: the resolver and the lookups (`kg.lookup.documents_as_of`) share it."""
     in_force = index.adoptions_on(document.id, on)
     if in_force:
         return in_force[0].citation_label, True, _step_of("MTUS", index)
