@@ -14,11 +14,7 @@ the API answers, plus the few facts of the shipped graph the explorer exists to 
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from loadtest.server import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -62,48 +60,14 @@ AUDIT = """query($text: String!) { auditLetter(text: $text) { __typename
 # ------------------------------------------------------------------ the server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).with_name("guideline-kg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`guideline-kg serve` over the shipped graph, with a private cache folder."""
-    port = _free_port()
     folder = tmp_path_factory.mktemp("explorer-server")
-    log = folder / "stderr.log"
-    env = {k: v for k, v in os.environ.items() if k not in ("GUIDELINE_KG_DATA_DIR", "GUIDELINE_KG_ONTOLOGY_DIR")}
-    env["GUIDELINE_KG_CACHE_DIR"] = str(folder / "cache")
-    with log.open("wb") as stderr:
-        process = subprocess.Popen([*_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, stdout=stderr, stderr=stderr, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up: " + log.read_text()
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    env = {"GUIDELINE_KG_DATA_DIR": "", "GUIDELINE_KG_ONTOLOGY_DIR": "",  # empty: the shipped graph
+           "GUIDELINE_KG_CACHE_DIR": str(folder / "cache")}
+    with Server(env=env, log=folder / "serve.log", cwd=folder) as server:
+        yield server.base
 
 
 def api(base: str, query: str, **variables: Any) -> dict[str, Any]:
