@@ -189,8 +189,9 @@ def _governing(index: GuidelineIndex, case: Case) -> str | None:
     return answer.governing.section_id if answer.governing else None
 
 
-def load_shipped(cache_dir: Path) -> tuple[GuidelineIndex, list[Case]]:
-    index = load_index(cache_dir=cache_dir)
+def load_shipped(cache_dir: Path, check: bool = False) -> tuple[GuidelineIndex, list[Case]]:
+    """The shipped graph, cached in `cache_dir`; with `check`, cached as `serve` takes it (checked)."""
+    index = load_index(cache_dir=cache_dir, check=check)
     found = cases(index)
     settle()
     return index, found

@@ -8,6 +8,7 @@ The public API: load the index once, then ask it questions with pure functions.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from kg.errors import DataFileError, InputError, KgError, LetterError, ValidationError
@@ -51,20 +52,23 @@ def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DI
             if not report.conforms:
                 raise ValidationError([str(v) for v in report.violations])
         if index_key(data_dir, ontology_dir) == version:
-            return build_index(graph, version=version)
+            index = build_index(graph, version=version)
+            return dataclasses.replace(index, checked=True) if check else index
     raise DataFileError(str(data_dir), "the data files kept changing while they were read")
 
 
 def load_index(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR, *,
                use_cache: bool = True, cache_dir: Path | None = None,
                check: bool = False) -> GuidelineIndex:
-    """The compiled index of the graph, from the start-up cache when it is current."""
+    """The compiled index of the graph, from the start-up cache when it is current. With `check`,
+    only an index whose graph passed the checks: a cached one written by a run that did not check
+    (the CLI) is built again with them, and the checked one replaces it in the cache."""
     from kg.cache import index_key, read_cached, write_cached
 
     key = index_key(data_dir, ontology_dir)
     if use_cache:
         cached = read_cached(key, cache_dir)
-        if cached is not None:
+        if cached is not None and (cached.checked or not check):
             return cached
     index = build_from_files(data_dir, ontology_dir, check=check)
     if use_cache:

@@ -2,7 +2,8 @@
 
 A stale key means a different file name, so edits to the data rebuild on the next start; a
 corrupt or foreign file is ignored and rebuilt; an unwritable cache folder (a read-only
-install) only costs the cache, never the service.
+install) only costs the cache, never the service. Each write keeps the KEEP most recent index
+files and removes older ones (a deploy or a data edit leaves the previous graph's file behind).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from kg.index import GuidelineIndex
 from kg.load import DATA_DIR, ONTOLOGY_DIR, ONTOLOGY_FILE, data_files, fingerprint
 
+KEEP = 3  # index files kept in the cache folder: the current graph's and the last few before it
 _CODE = [Path(__file__).with_name(name) for name in ("build.py", "index.py", "model.py", "namespaces.py", "text.py")]
 
 
@@ -55,6 +57,24 @@ def write_cached(index: GuidelineIndex, folder: Path | None = None) -> Path | No
             pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
         target = folder / f"index-{index.version[:32]}.pickle"
         os.replace(tmp, target)  # atomic: readers see the old file or the whole new one
-        return target
     except OSError:
         return None
+    _prune(folder, keep=target)
+    return target
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove all but the KEEP most recent index files (never `keep`); a file another process
+    removes first, or one this process may not remove, is left to it."""
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    files = sorted(folder.glob("index-*.pickle"), key=modified, reverse=True)
+    for old in [f for f in files if f != keep][KEEP - 1:]:
+        try:
+            old.unlink()
+        except OSError:
+            continue

@@ -50,6 +50,9 @@ class GuidelineIndex:
     condition_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     treatment_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
     condition_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
+    # built from a graph that passed the checks a server applies before serving it (kg.load_index's
+    # `check`): a cached index that did not is checked before a server takes it
+    checked: bool = False
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the fields only: a memo kept beside them (kg.resolve.memo) stays in its process."""

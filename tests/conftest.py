@@ -28,8 +28,9 @@ def mini_index() -> GuidelineIndex:
 
 @pytest.fixture(scope="session")
 def index() -> GuidelineIndex:
-    """The shipped graph."""
-    return kg.load_index()
+    """The shipped graph, checked as a server checks it: the session's cache then holds what every
+    `guideline-kg serve` the tests start takes at once."""
+    return kg.load_index(check=True)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,32 @@ def test_an_unwritable_cache_folder_still_serves(tmp_path: Path) -> None:
     blocker.write_text("x")
     index = kg.load_index(MINI_GRAPH, cache_dir=blocker / "sub")
     assert index.stats()["sections"] > 0
+
+
+def test_a_checking_load_does_not_take_an_unchecked_cached_index(tmp_path: Path) -> None:
+    """The CLI caches what it built without the checks; a server (check=True) builds it again with
+    them, so a graph it serves has always passed them, and caches the checked index for the next."""
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    shutil.copy(DATA / "invalid" / "reference-undefined.ttl", data)
+    unchecked = kg.load_index(data, cache_dir=cache)  # as the CLI does: built, cached, not checked
+    assert not unchecked.checked
+    with pytest.raises(ValidationError, match="undefined"):
+        kg.load_index(data, cache_dir=cache, check=True)
+    (data / "reference-undefined.ttl").unlink()
+    checked = kg.load_index(data, cache_dir=cache, check=True)
+    assert checked.checked
+    assert kg.load_index(data, cache_dir=cache).checked  # the cache now holds the checked one
+    assert kg.load_index(data, cache_dir=cache, check=True).version == checked.version
+
+
+def test_the_cache_keeps_only_the_most_recent_index_files(tmp_path: Path) -> None:
+    from kg.cache import KEEP
+
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    versions = []
+    for n in range(KEEP + 2):  # each data edit is a new graph, a new cache file
+        (data / f"extra-{n}.ttl").write_text(f"# an edit {n}\n")
+        versions.append(kg.load_index(data, cache_dir=cache).version)
+        time.sleep(0.01)  # distinct modification times
+    kept = sorted(p.name for p in cache.glob("index-*.pickle"))
+    assert kept == sorted(f"index-{v[:32]}.pickle" for v in versions[-KEEP:])
