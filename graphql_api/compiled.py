@@ -29,6 +29,7 @@ import logging
 import math
 import re
 import threading
+import traceback
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -402,8 +403,10 @@ def compile_operation(schema: GraphQLSchema, operation: OperationDefinitionNode,
             schema.query_type, [operation.selection_set]))
     except (NotCompilable, RecursionError):
         return None
-    except Exception:  # noqa: BLE001 - a plan is only ever a shortcut: graphql-core answers without one
-        log.exception("no plan for an operation (graphql-core runs it)")
+    except Exception as exc:  # noqa: BLE001 - a plan is only ever a shortcut: graphql-core answers without one
+        # the class and the stack only: a message could quote the query (aliases are the client's words)
+        log.error("no plan for an operation (graphql-core runs it): %s\n%s", type(exc).__name__,
+                  "".join(traceback.format_tb(exc.__traceback__)))
         return None
 
 
