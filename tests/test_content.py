@@ -102,3 +102,12 @@ def test_every_title_cited_in_all_133_dev_letters_is_in_the_graph(index: Guideli
                         failures.append((path.name, c["text"], unmatched))
     assert checked > 500
     assert not failures, failures
+
+
+def test_the_drug_list_has_twenty_statuses_from_a_source(index: GuidelineIndex) -> None:
+    """Issue 2's floor for the MTUS Drug List counts statuses a source gives (V1 or better); the
+    researcher's recollections (U) are in the graph, marked, but do not count."""
+    sourced = [e for e in index.formulary.values() if e.provenance.confidence not in ("U", None)]
+    assert len(sourced) >= 20, sorted(e.id for e in sourced)
+    gabapentin = [e for e in index.formulary.values() if e.drug_id == "tx:gabapentin"]
+    assert [e.status for e in gabapentin] == ["NonExempt"]  # the recollection "Exempt" was wrong
