@@ -11,7 +11,8 @@ itself for plain fields, the field's own resolver otherwise) and how to complete
 
 A plan answers only what it can answer exactly as graphql-core would, and hands everything else
 back (`Fallback`), in which case graphql-core executes the operation from the start:
-- at compile time: directives (`@skip`, `@include`, `@defer`), introspection fields, mutations and
+- at compile time: directives other than `@skip` and `@include` (`@defer`, `@stream`, ...),
+  introspection fields, mutations and
   subscriptions, fragment variables, fields without a resolver of their own;
 - at run time: any exception from a resolver, a null for a non-null field, a value a leaf type
   cannot serialize, an awaitable result, an object whose class the plan cannot place in a union.
@@ -19,7 +20,9 @@ Our resolvers are read-only, so running one twice changes nothing; errors, their
 propagation therefore always come from graphql-core itself.
 
 Plans are cached per operation node (the parser cache hands back the same document for the same
-query text) and per schema.
+query text) and per schema; an operation whose `@skip` or `@include` take a variable has one plan
+per combination of those variables' values (the explorer's pages ask for a diagnosis only when
+one is given).
 """
 
 from __future__ import annotations
@@ -29,33 +32,35 @@ import logging
 import math
 import re
 import threading
-import traceback
 import time
+import traceback
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from graphql import (
-    GraphQLBoolean,
-    GraphQLEnumType,
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLString,
+    BooleanValueNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLAbstractType,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     get_argument_values,
     is_abstract_type,
     is_leaf_type,
@@ -197,9 +202,11 @@ def _call(resolve: Callable[..., Any], source: Any, extra: Any, parent: GraphQLO
 
 
 class _Compiler:
-    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]) -> None:
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
+                 conditions: Mapping[str, Any]) -> None:
         self.schema = schema
         self.fragments = fragments
+        self.conditions = conditions  # the values of the variables @skip and @include name
         self.strawberry = getattr(schema, "_strawberry_schema", None)
         # strawberry's default resolver is getattr: plain fields read the attribute
         self.plain = self.strawberry is not None and self.strawberry.config.default_resolver is getattr
@@ -214,8 +221,8 @@ class _Compiler:
     def _collect(self, parent: GraphQLObjectType, selection_set: SelectionSetNode,
                  grouped: dict[str, list[FieldNode]], seen: frozenset[str]) -> None:
         for node in selection_set.selections:
-            if node.directives:
-                raise NotCompilable("directives")
+            if node.directives and not self._included(node):
+                continue
             if isinstance(node, FieldNode):
                 grouped.setdefault(node.alias.value if node.alias else node.name.value, []).append(node)
             elif isinstance(node, InlineFragmentNode):
@@ -232,6 +239,25 @@ class _Compiler:
                     self._collect(parent, fragment.selection_set, grouped, seen | {name})
             else:
                 raise NotCompilable(type(node).__name__)
+
+    def _included(self, node: Any) -> bool:
+        """graphql-core's rule for @skip and @include (skip wins), on the values this plan is for."""
+        keep = True
+        for directive in node.directives:
+            name = directive.name.value
+            arguments = directive.arguments or ()
+            if name not in ("skip", "include") or len(arguments) != 1 or arguments[0].name.value != "if":
+                raise NotCompilable(f"directive @{name}")
+            value = arguments[0].value
+            if isinstance(value, BooleanValueNode):
+                flag = value.value
+            elif isinstance(value, VariableNode) and isinstance(self.conditions.get(value.name.value), bool):
+                flag = self.conditions[value.name.value]
+            else:
+                raise NotCompilable("a directive's condition")
+            if flag == (name == "skip"):
+                keep = False
+        return keep
 
     def _applies(self, condition: str, parent: GraphQLObjectType) -> bool:
         kind = self.schema.get_type(condition)
@@ -394,12 +420,14 @@ def _enum_names(kind: Any) -> _EnumNames | None:
 
 
 def compile_operation(schema: GraphQLSchema, operation: OperationDefinitionNode,
-                      fragments: dict[str, FragmentDefinitionNode]) -> OperationPlan | None:
-    """The plan of a query operation, or None when plans do not cover it."""
+                      fragments: dict[str, FragmentDefinitionNode],
+                      conditions: Mapping[str, Any] | None = None) -> OperationPlan | None:
+    """The plan of a query operation, or None when plans do not cover it. `conditions`: the values
+    of the variables its @skip and @include name (see `condition_variables`)."""
     if operation.operation is not OperationType.QUERY or operation.directives or schema.query_type is None:
         return None
     try:
-        return OperationPlan(_Compiler(schema, fragments).selection(
+        return OperationPlan(_Compiler(schema, fragments, conditions or {}).selection(
             schema.query_type, [operation.selection_set]))
     except (NotCompilable, RecursionError):
         return None
@@ -410,21 +438,48 @@ def compile_operation(schema: GraphQLSchema, operation: OperationDefinitionNode,
         return None
 
 
+def condition_variables(operation: OperationDefinitionNode,
+                        fragments: dict[str, FragmentDefinitionNode]) -> tuple[str, ...]:
+    """The variables an operation's @skip and @include take their condition from, sorted."""
+    found: set[str] = set()
+    pending: list[Any] = [operation.selection_set]
+    seen: set[str] = set()
+    while pending:
+        selection_set = pending.pop()
+        for node in selection_set.selections if selection_set else ():
+            for directive in node.directives or ():
+                for argument in directive.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        found.add(argument.value.name.value)
+            if isinstance(node, FragmentSpreadNode):
+                if node.name.value not in seen and node.name.value in fragments:
+                    seen.add(node.name.value)
+                    pending.append(fragments[node.name.value].selection_set)
+            elif node.selection_set is not None:
+                pending.append(node.selection_set)
+    return tuple(sorted(found))
+
+
 class PlanCache:
     """Plans by operation node, most recently used kept (the node is held, so its id is not reused).
 
-    An operation is compiled the second time it is seen: the parser cache hands back the same
-    document for a query text it has seen, so a client's repeated query is compiled once, and a
-    query sent only once costs no compiling (generating the code takes longer than running it)."""
+    An operation is compiled the second time it is seen (with the same values of its @skip and
+    @include variables): the parser cache hands back the same document for a query text it has
+    seen, so a client's repeated query is compiled once, and a query sent only once costs no
+    compiling (generating the code takes longer than running it)."""
 
     def __init__(self, size: int = PLAN_CACHE_SIZE) -> None:
         self.size = size
         self.lock = threading.Lock()  # operations run in worker threads
-        self.plans: OrderedDict[tuple[int, int], tuple[Any, Any, OperationPlan | None | bool]] = OrderedDict()
+        self.plans: OrderedDict[tuple[Any, ...], tuple[Any, Any, OperationPlan | None | bool]] = OrderedDict()
+        self.conditions: OrderedDict[int, tuple[Any, tuple[str, ...]]] = OrderedDict()
 
     def get(self, schema: GraphQLSchema, operation: OperationDefinitionNode,
-            fragments: dict[str, FragmentDefinitionNode]) -> OperationPlan | None:
-        key = (id(schema), id(operation))
+            fragments: dict[str, FragmentDefinitionNode],
+            variables: Mapping[str, Any] | None = None) -> OperationPlan | None:
+        names = self._condition_names(operation, fragments)
+        values = tuple((variables or {}).get(name) for name in names)
+        key = (id(schema), id(operation), values)
         with self.lock:
             found = self.plans.get(key)
             if found is None or found[0] is not schema or found[1] is not operation:
@@ -433,12 +488,25 @@ class PlanCache:
             self.plans.move_to_end(key)
             if found[2] is not False:
                 return found[2]  # type: ignore[return-value]
-        plan = compile_operation(schema, operation, fragments)
+        plan = compile_operation(schema, operation, fragments, dict(zip(names, values, strict=True)))
         with self.lock:
             self._keep(key, (schema, operation, plan))
         return plan
 
-    def _keep(self, key: tuple[int, int], entry: tuple[Any, Any, OperationPlan | None | bool]) -> None:
+    def _condition_names(self, operation: OperationDefinitionNode,
+                         fragments: dict[str, FragmentDefinitionNode]) -> tuple[str, ...]:
+        with self.lock:
+            found = self.conditions.get(id(operation))
+            if found is not None and found[0] is operation:
+                return found[1]
+        names = condition_variables(operation, fragments)
+        with self.lock:
+            self.conditions[id(operation)] = (operation, names)
+            if len(self.conditions) > self.size:
+                self.conditions.popitem(last=False)
+        return names
+
+    def _keep(self, key: tuple[Any, ...], entry: tuple[Any, Any, OperationPlan | None | bool]) -> None:
         self.plans[key] = entry
         self.plans.move_to_end(key)
         if len(self.plans) > self.size:

@@ -128,7 +128,8 @@ _PLANS_BY_OPERATION = PlanCache()
 
 def plan_for(executor: Any) -> OperationPlan | None:
     """The compiled plan of the executor's operation (None until it is seen twice, or not compilable)."""
-    return _PLANS_BY_OPERATION.get(executor.schema, executor.operation, executor.fragment_definitions)
+    return _PLANS_BY_OPERATION.get(executor.schema, executor.operation, executor.fragment_definitions,
+                                   executor.variable_values.coerced)
 
 
 class Compiled:
