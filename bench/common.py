@@ -30,8 +30,11 @@ class Row:
     details: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
-    def judge(self, limit: float, *, at_most: bool = True) -> Row:
-        if self.figure is not None and self.floor:
+    def judge(self, limit: float, *, at_most: bool = True, ratio: float | None = None) -> Row:
+        """Set the ratio (figure / floor, unless a `ratio` measured otherwise is given) and judge it."""
+        if ratio is not None:
+            self.ratio = ratio
+        elif self.figure is not None and self.floor:
             self.ratio = self.figure / self.floor
         self.target = f"{'<=' if at_most else '>='} {limit:g}"
         if self.ratio is None:
