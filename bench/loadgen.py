@@ -72,14 +72,20 @@ async def fetch(host: str, port: int, request: bytes, timeout: float = 30.0) -> 
 
 
 async def closed_loop(host: str, port: int, request: bytes, connections: int, seconds: float,
-                      warmup: float = 1.0) -> LoadResult:
+                      warmup: float = 1.0, ramp: float = 0.0) -> LoadResult:
+    """`ramp`: open the connections one after another over this many seconds (within the warmup),
+    as clients arrive, rather than all at once: a burst of connections lands on whichever server
+    worker happens to accept first (uvicorn's workers share one listening socket), which is not what
+    a server sees from many clients."""
     _check(host)
     result = LoadResult()
     start = time.perf_counter()
     measure_from = start + warmup
     deadline = measure_from + seconds
 
-    async def worker() -> None:
+    async def worker(n: int) -> None:
+        if ramp:
+            await asyncio.sleep(n * ramp / connections)
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while True:
@@ -106,7 +112,7 @@ async def closed_loop(host: str, port: int, request: bytes, connections: int, se
         finally:
             writer.close()
 
-    await asyncio.gather(*(worker() for _ in range(connections)))
+    await asyncio.gather(*(worker(n) for n in range(connections)))
     result.seconds = seconds
     return result
 

@@ -6,9 +6,10 @@ errors (STYLE.md §3 "Errors as data").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -29,6 +30,7 @@ from graphql_api.enums import (
 )
 from graphql_api.types import Criterion, GuidelineDocument, GuidelineSection, Treatment
 from kg import lookup
+from kg import model as m
 from kg.index import GuidelineIndex
 from kg.resolve import outcome as out
 
@@ -108,41 +110,15 @@ class ServiceResolution:
     suggestion_ids: strawberry.Private[tuple[str, ...]]
 
     @classmethod
-    def from_domain(cls, r: out.ServiceResolution, on: date, index: GuidelineIndex,
-                    shared: dict[int, object] | None = None) -> ServiceResolution:
-        """`shared` holds the citations and criteria already converted for this answer, by the id of
-        their kg value: the services of one request share most of them (ids are safe within one call,
-        where every kg value stays alive)."""
-        seen = {} if shared is None else shared
-
-        def citation(c: out.Citation) -> Citation:
-            found = seen.get(id(c))
-            if found is None:
-                found = seen[id(c)] = Citation.from_domain(c, on)
-            return found  # type: ignore[return-value]
-
-        def criterion(c: out.CriterionResult) -> CriterionResult:
-            found = seen.get(id(c))
-            if found is None:
-                found = seen[id(c)] = CriterionResult.from_domain(c)
-            return found  # type: ignore[return-value]
-
-        def treatment(ref: out.TreatmentRef | None) -> Treatment | None:
-            known = index.treatments.get(ref.id) if ref else None
-            if known is None:
-                return None
-            found = seen.get(id(known))
-            if found is None:
-                found = seen[id(known)] = Treatment.from_domain(known)
-            return found  # type: ignore[return-value]
-
+    def from_domain(cls, r: out.ServiceResolution, on: date, index: GuidelineIndex) -> ServiceResolution:
         return cls(request=r.request, outcome=OUTCOME[r.outcome.value], quantity=r.quantity,
-                   governing=citation(r.governing) if r.governing else None,
-                   candidates=[citation(c) for c in r.candidates],
-                   criteria=[criterion(c) for c in r.criteria], trace=list(r.trace),
+                   governing=_CONVERTED.citation(r.governing, on) if r.governing else None,
+                   candidates=[_CONVERTED.citation(c, on) for c in r.candidates],
+                   criteria=[_CONVERTED.criterion(c) for c in r.criteria], trace=list(r.trace),
                    problems=list(r.problems), body_regions=list(r.body_regions),
                    phase=PHASE[r.phase] if r.phase else None,
-                   treatment=treatment(r.treatment), suggestion_ids=tuple(s.id for s in r.suggestions))
+                   treatment=_CONVERTED.treatment(index.treatments.get(r.treatment.id) if r.treatment else None),
+                   suggestion_ids=tuple(s.id for s in r.suggestions))
 
     @strawberry.field(description="Treatments the text might mean, for UNKNOWN_SERVICE and AMBIGUOUS.")
     def suggestions(self, info: Info) -> list[Treatment]:
@@ -155,8 +131,46 @@ class ResolveSuccess:
 
     @classmethod
     def from_domain(cls, answers: Sequence[out.ServiceResolution], on: date, index: GuidelineIndex) -> ResolveSuccess:
-        shared: dict[int, object] = {}
-        return cls(services=[ServiceResolution.from_domain(a, on, index, shared) for a in answers])
+        return cls(services=[ServiceResolution.from_domain(a, on, index) for a in answers])
+
+
+class _Converted:
+    """GraphQL values made from kg values, kept by the kg value's identity (and the request date a
+    citation carries). kg's memos hand back the same citation, criterion and treatment values
+    whenever the same question comes again, and the services of one answer share most of them, so
+    most are converted once. The kg value is held with its conversion, so its id is never reused
+    while the entry lives; the whole table is dropped when it reaches `size` (after a reload, the
+    old graph's values go with it). GraphQL values are never changed once made, so sharing them
+    between answers is safe."""
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self.items: dict[tuple[int, date | None], tuple[object, object]] = {}
+        self.lock = threading.Lock()  # answers are converted in worker threads too
+
+    def _get(self, value: object, on: date | None, make: Callable[[], object]) -> Any:
+        key = (id(value), on)
+        found = self.items.get(key)
+        if found is not None and found[0] is value:
+            return found[1]
+        made = make()
+        with self.lock:
+            if len(self.items) >= self.size:
+                self.items = {}
+            self.items[key] = (value, made)
+        return made
+
+    def citation(self, c: out.Citation, on: date) -> Citation:
+        return self._get(c, on, lambda: Citation.from_domain(c, on))  # type: ignore[no-any-return]
+
+    def criterion(self, c: out.CriterionResult) -> CriterionResult:
+        return self._get(c, None, lambda: CriterionResult.from_domain(c))  # type: ignore[no-any-return]
+
+    def treatment(self, t: m.Treatment | None) -> Treatment | None:
+        return None if t is None else self._get(t, None, lambda: Treatment.from_domain(t))  # type: ignore[no-any-return]
+
+
+_CONVERTED = _Converted()
 
 
 @strawberry.type(description="The request cannot be served as given (a malformed or out-of-range date, too many "
