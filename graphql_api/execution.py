@@ -83,7 +83,8 @@ def _complete(plan: Plan, source: Any) -> Any:
 
 
 class FastLeaves:
-    """Mixin over an execution context class (see `with_fast_leaves`)."""
+    """Mixin over an execution context class: what a compiled plan hands back runs with plain leaf
+    fields completed directly (see `compiled`)."""
 
     def execute_fields(self, parent_type: GraphQLObjectType, source_value: Any, path: Any,
                        grouped_field_set: dict[str, Any], position_context: Any) -> Any:
@@ -114,13 +115,6 @@ class FastLeaves:
 
             return merged()
         return _merge(results, rest, done)
-
-
-def with_fast_leaves(base: type[StrawberryGraphQLCoreExecutionContext] = StrawberryGraphQLCoreExecutionContext,
-                     ) -> type[StrawberryGraphQLCoreExecutionContext]:
-    """`base` with plain leaf fields completed directly; its own hooks (execute_field) still run
-    for every other field."""
-    return type(f"FastLeaves{base.__name__}", (FastLeaves, base), {})
 
 
 _PLANS_BY_OPERATION = PlanCache()

@@ -61,21 +61,18 @@ class PreparedQueries:
 
     @staticmethod
     def of(schema: Any) -> PreparedQueries | None:
-        """The PreparedQueries whose extension `schema` runs, if any."""
-        for factory in getattr(schema, "extensions", ()):
-            owner = getattr(factory, "__self__", None)
-            if isinstance(owner, PreparedQueries):
-                return owner
-        return None
+        """The PreparedQueries whose extension `schema` runs, when it is the schema's only extension:
+        with any other, every operation goes strawberry's way (that extension must see it)."""
+        extensions = list(getattr(schema, "extensions", ()))
+        owner = getattr(extensions[0], "__self__", None) if len(extensions) == 1 else None
+        return owner if isinstance(owner, PreparedQueries) else None
 
     def answer(self, schema: Any, query: str, variables: dict[str, Any] | None, context: Any,
                operation_name: str | None) -> ExecutionResult | None:
-        """The answer by the operation's compiled plan, or None: go the full way."""
-        from graphql_api.compiled import Fallback
+        """The answer by the operation's compiled plan, or None: go the full way. Only for a schema
+        whose one extension is this one's (see `of`)."""
         from graphql_api.execution import plan_for
 
-        if list(schema.extensions) != [self.extension]:
-            return None  # another extension must see every operation
         graphql_schema = schema._schema
         try:
             document = self.parse(query, self.max_tokens)
@@ -92,7 +89,7 @@ class PreparedQueries:
             return None
         try:
             data = plan.run(executor, executor.deadline)
-        except (Fallback, Exception):  # noqa: BLE001 - the full way reports it
+        except Exception:  # noqa: BLE001 - a Fallback, or a fault: the full way answers and reports it
             return None
         return ExecutionResult(data=data, errors=None)
 

@@ -148,12 +148,13 @@ class _Converted:
         self.items: dict[tuple[int, date | None], tuple[object, object]] = {}
         self.lock = threading.Lock()  # answers are converted in worker threads too
 
-    def _get(self, value: object, on: date | None, make: Callable[[], object]) -> Any:
+    def _get(self, value: Any, on: date | None, make: Callable[..., object], *args: Any) -> Any:
+        """`make(value, *args)`, once per (value, on) while the entry lives."""
         key = (id(value), on)
         found = self.items.get(key)
         if found is not None and found[0] is value:
             return found[1]
-        made = make()
+        made = make(value, *args)
         with self.lock:
             if len(self.items) >= self.size:
                 self.items = {}
@@ -161,13 +162,13 @@ class _Converted:
         return made
 
     def citation(self, c: out.Citation, on: date) -> Citation:
-        return self._get(c, on, lambda: Citation.from_domain(c, on))  # type: ignore[no-any-return]
+        return self._get(c, on, Citation.from_domain, on)  # type: ignore[no-any-return]
 
     def criterion(self, c: out.CriterionResult) -> CriterionResult:
-        return self._get(c, None, lambda: CriterionResult.from_domain(c))  # type: ignore[no-any-return]
+        return self._get(c, None, CriterionResult.from_domain)  # type: ignore[no-any-return]
 
     def treatment(self, t: m.Treatment | None) -> Treatment | None:
-        return None if t is None else self._get(t, None, lambda: Treatment.from_domain(t))  # type: ignore[no-any-return]
+        return None if t is None else self._get(t, None, Treatment.from_domain)  # type: ignore[no-any-return]
 
 
 _CONVERTED = _Converted()

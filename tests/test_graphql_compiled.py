@@ -281,6 +281,8 @@ PREPARED = PreparedQueries.of(SERVED)
 def test_the_served_schema_prepares_its_queries() -> None:
     assert PREPARED is not None
     assert PreparedQueries.of(make_schema()) is None  # no extension, no prepared way
+    other = make_schema([*schema_extensions(Settings()), lambda: ParserCache(maxsize=4)])
+    assert PreparedQueries.of(other) is None  # another extension must see every operation
 
 
 def prepared(index: GuidelineIndex, query: str, variables: dict[str, Any]) -> Any:
