@@ -71,6 +71,7 @@ from graphql_api.direct import direct_resolver
 
 log = logging.getLogger("guideline_kg.graphql")
 Complete = Callable[[Any, "_Run"], Any]
+RunSelection = Callable[[Any, "_Run"], dict[str, Any]]  # a selection set's generated function
 # response key, attribute (plain field), resolver, completion, typename or (field, nodes), path kept
 Step = tuple[str, str | None, Callable[..., Any] | None, Complete | None, Any, bool]
 _BACKREF = "strawberry-definition"  # where strawberry keeps its own definition of a GraphQL type or field
@@ -108,28 +109,16 @@ class _Run:
 class OperationPlan:
     """The compiled plan of one query operation."""
 
-    def __init__(self, root: _SelectionPlan) -> None:
-        self.root = root
+    def __init__(self, root: RunSelection) -> None:
+        self.root = root  # the generated function of the operation's selection set (see `_generate`)
 
     def run(self, executor: Any, deadline: float) -> dict[str, Any]:
         """The operation's `data`, or Fallback; the deadline (time.monotonic) is checked once per object."""
-        return self.root.run(executor.root_value, _Run(executor, deadline))
+        return self.root(executor.root_value, _Run(executor, deadline))
 
 
-class _SelectionPlan:
-    """One selection set on one concrete object type: its steps in response order, and `run`, the
-    function generated from them (see `_generate`)."""
-
-    __slots__ = ("type", "steps", "run")
-
-    def __init__(self, parent: GraphQLObjectType, steps: list[Step]) -> None:
-        self.type = parent
-        self.steps = steps
-        self.run: Callable[[Any, _Run], dict[str, Any]] = _generate(parent, steps)
-
-
-def _generate(parent: GraphQLObjectType, steps: list[Step]) -> Callable[[Any, _Run], dict[str, Any]]:
-    """The selection set as one Python function: a dict display with one entry per response key, in
+def _generate(parent: GraphQLObjectType, steps: list[Step]) -> RunSelection:
+    """One selection set on one concrete object type, its steps in response order, as one Python function: a dict display with one entry per response key, in
     order (Python evaluates them left to right, as graphql-core executes them). A plain field reads
     the attribute; a String, ID or Boolean value of the exact built-in class is taken as it is (the
     serializer would return it unchanged), anything else goes through the field's completion. Fields
@@ -212,11 +201,11 @@ class _Compiler:
         self.plain = self.strawberry is not None and self.strawberry.config.default_resolver is getattr
         self.resolvers = 0  # resolver fields compiled so far: a step whose subtree adds one keeps its path
 
-    def selection(self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode]) -> _SelectionPlan:
+    def selection(self, parent: GraphQLObjectType, selection_sets: Iterable[SelectionSetNode]) -> RunSelection:
         grouped: dict[str, list[FieldNode]] = {}
         for selection_set in selection_sets:
             self._collect(parent, selection_set, grouped, frozenset())
-        return _SelectionPlan(parent, [self._step(parent, key, nodes) for key, nodes in grouped.items()])
+        return _generate(parent, [self._step(parent, key, nodes) for key, nodes in grouped.items()])
 
     def _collect(self, parent: GraphQLObjectType, selection_set: SelectionSetNode,
                  grouped: dict[str, list[FieldNode]], seen: frozenset[str]) -> None:
@@ -294,7 +283,7 @@ class _Compiler:
         if is_leaf_type(kind):
             return _leaf(kind, non_null)
         if isinstance(kind, GraphQLObjectType):
-            return _object(self.selection(kind, selections).run, non_null)
+            return _object(self.selection(kind, selections), non_null)
         if isinstance(kind, GraphQLAbstractType):
             return self._abstract(kind, selections, non_null)
         raise NotCompilable(str(kind))
@@ -335,7 +324,7 @@ class _Compiler:
             origin = getattr(definition, "origin", None)
             if origin is None or getattr(definition, "concrete_of", None) is not None or origin in by_class:
                 raise NotCompilable(f"abstract type {kind.name}")  # generic members: graphql-core decides
-            by_class[origin] = self.selection(possible, selections).run
+            by_class[origin] = self.selection(possible, selections)
 
         def abstract(value: Any, run: _Run) -> Any:
             found = by_class.get(value.__class__)
