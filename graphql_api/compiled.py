@@ -118,8 +118,9 @@ class OperationPlan:
 
 
 def _generate(parent: GraphQLObjectType, steps: list[Step]) -> RunSelection:
-    """One selection set on one concrete object type, its steps in response order, as one Python function: a dict display with one entry per response key, in
-    order (Python evaluates them left to right, as graphql-core executes them). A plain field reads
+    """One selection set on one concrete object type, its steps in response order, as one Python
+    function: a dict display with one entry per response key, in order (Python evaluates them left
+    to right, as graphql-core executes them). A plain field reads
     the attribute; a String, ID or Boolean value of the exact built-in class is taken as it is (the
     serializer would return it unchanged), anything else goes through the field's completion. Fields
     with a resolver run as statements, keeping the response path for the resolver's info.
