@@ -82,24 +82,13 @@ def _alternating(s: HttpSettings, ports: dict[str, int], one: dict[str, bytes],
                 HOST, ports[name], one[name], s.connections, s.seconds / s.rounds, warmup=0.5 if n else 1.0,
                 ramp=0.3))
             measured[name]["rounds"].append(part.throughput)
-            _add(measured[name]["closed"], part)
+            measured[name]["closed"].add(part)
         for name in order:
-            _add(measured[name]["open"], loadgen.run(loadgen.open_loop(
+            measured[name]["open"].add(loadgen.run(loadgen.open_loop(
                 HOST, ports[name], one[name], s.rate, s.rate_seconds / s.rounds, warmup=0.3)))
         for name in order:
             measured[name]["batch_s"].extend(_batch_times(ports[name], many[name], per_round))
     return measured
-
-
-def _add(total: loadgen.LoadResult, part: loadgen.LoadResult) -> None:
-    total.sent += part.sent
-    total.ok += part.ok
-    total.errors += part.errors
-    total.seconds += part.seconds
-    total.latencies_s.extend(part.latencies_s)
-    for status, count in part.statuses.items():
-        total.statuses[status] = total.statuses.get(status, 0) + count
-    total.late_s = max(total.late_s, part.late_s)
 
 
 def _rows(s: HttpSettings, m: dict[str, dict[str, Any]], rss: list[float], same_one: bool,

@@ -49,13 +49,7 @@ def resolve_figures(index: GuidelineIndex, found: list[Case], rounds: int) -> Re
     sections = index.sections
     lookups: list[Callable[[], Any]] = [lambda s=c.section_id: sections[s] for c in found]
     first = per_call_ns(calls, 1)  # first sight: every memo empty
-    per_call_ns(calls, 3)  # warm
-    per_call_ns(lookups, 3)
-    samples: list[int] = []
-    floor: list[int] = []
-    for _ in range(rounds):
-        samples += per_call_ns(calls, 1)
-        floor += per_call_ns(lookups, 1)
+    samples, floor = alternating(calls, lookups, rounds)
     tight = min(loop_ns(lambda s=found[0].section_id: sections[s], 200_000) for _ in range(5))
     return ResolveFigures(median(samples), percentile(samples, 99), median(first), percentile(first, 99),
                           median(floor), tight, len(samples))
@@ -64,8 +58,15 @@ def resolve_figures(index: GuidelineIndex, found: list[Case], rounds: int) -> Re
 def interleaved_medians(first: tuple[GuidelineIndex, list[Case]], second: tuple[GuidelineIndex, list[Case]],
                         rounds: int) -> tuple[float, float, float, float]:
     """Warm medians and p99s of resolve() on two indexes, measured in alternating rounds."""
-    a_calls = [lambda r=c.request, i=first[0]: resolve(r, i) for c in first[1]]
-    b_calls = [lambda r=c.request, i=second[0]: resolve(r, i) for c in second[1]]
+    a, b = alternating([lambda r=c.request, i=first[0]: resolve(r, i) for c in first[1]],
+                       [lambda r=c.request, i=second[0]: resolve(r, i) for c in second[1]], rounds)
+    return median(a), median(b), percentile(a, 99), percentile(b, 99)
+
+
+def alternating(a_calls: list[Callable[[], Any]], b_calls: list[Callable[[], Any]],
+                rounds: int) -> tuple[list[int], list[int]]:
+    """Per-call times of two sets of calls, warmed, then measured in alternating rounds: whatever
+    else the machine does at the time weighs on both alike."""
     per_call_ns(a_calls, 3)
     per_call_ns(b_calls, 3)
     a: list[int] = []
@@ -73,7 +74,7 @@ def interleaved_medians(first: tuple[GuidelineIndex, list[Case]], second: tuple[
     for _ in range(rounds):
         a += per_call_ns(a_calls, 1)
         b += per_call_ns(b_calls, 1)
-    return median(a), median(b), percentile(a, 99), percentile(b, 99)
+    return a, b
 
 
 def row_resolve(index: GuidelineIndex, found: list[Case], rounds: int) -> tuple[Row, ResolveFigures]:

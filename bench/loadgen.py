@@ -40,6 +40,27 @@ class LoadResult:
     def throughput(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
 
+    def record(self, status: int, latency_s: float) -> None:
+        """One answered request of the measured window: 200 counts with its latency, else an error."""
+        self.sent += 1
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status == 200:
+            self.ok += 1
+            self.latencies_s.append(latency_s)
+        else:
+            self.errors += 1
+
+    def add(self, part: LoadResult) -> None:
+        """Count another measurement (a round) into this one."""
+        self.sent += part.sent
+        self.ok += part.ok
+        self.errors += part.errors
+        self.seconds += part.seconds
+        self.latencies_s.extend(part.latencies_s)
+        for status, count in part.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.late_s = max(self.late_s, part.late_s)
+
 
 def post(path: str, body: bytes, host: str = "127.0.0.1", port: int = 80) -> bytes:
     return (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
@@ -102,13 +123,7 @@ async def closed_loop(host: str, port: int, request: bytes, connections: int, se
                     continue
                 done = time.perf_counter()
                 if sent >= measure_from and done <= deadline:
-                    result.sent += 1
-                    result.statuses[status] = result.statuses.get(status, 0) + 1
-                    if status == 200:
-                        result.ok += 1
-                        result.latencies_s.append(done - sent)
-                    else:
-                        result.errors += 1
+                    result.record(status, done - sent)
         finally:
             writer.close()
 
@@ -162,13 +177,7 @@ async def open_loop(host: str, port: int, request: bytes, rate: float, seconds: 
         done = time.perf_counter()
         await release(conn)
         if n >= warm:
-            result.sent += 1
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            if status == 200:
-                result.ok += 1
-                result.latencies_s.append(done - scheduled)
-            else:
-                result.errors += 1
+            result.record(status, done - scheduled)
 
     for n in range(total):
         scheduled = start + n * interval
