@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from bench import servers
-from bench.common import Row, free_port, median
+from bench.common import Row, median
+from loadtest.server import free_port, serve_command
 
 RESOLVE_ARGS = ["resolve", "--service", "Physical therapy x6", "--diagnosis", "M54.5", "--date", "2019-06-01",
                 "--json"]
@@ -32,7 +33,7 @@ def serve_once(env: dict[str, str], log: Path) -> float:
 
 def resolve_once(env: dict[str, str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run([*servers.cli(), *RESOLVE_ARGS], env=env, stdout=subprocess.PIPE,
+    done = subprocess.run([*serve_command(), *RESOLVE_ARGS], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=300, check=False)
     seconds = time.perf_counter() - start
     if done.returncode != 0 or b'"governing"' not in done.stdout:

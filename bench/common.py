@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import math
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -90,12 +89,6 @@ def settle() -> None:
     """As the server does after loading: collect once, then keep the survivors out of collections."""
     gc.collect()
     gc.freeze()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def fmt(value: float | None, unit: str = "") -> str:

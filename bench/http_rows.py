@@ -21,8 +21,9 @@ from typing import Any
 import orjson
 
 from bench import loadgen, servers
-from bench.common import Row, free_port, median, percentile
+from bench.common import Row, median, percentile
 from bench.workload import GRAPHQL_QUERY, http_input
+from loadtest.server import free_port, rss_kib
 
 HOST = "127.0.0.1"
 
@@ -63,7 +64,7 @@ def run_http_rows(settings: HttpSettings, one_service: str, batch_services: list
         ports = {"plain": plain_port, "graphql": gql_port}
         answers = {name: (_answer(port, one[name]), _answer(port, many[name])) for name, port in ports.items()}
         measured = _alternating(settings, ports, one, many)
-        rss = [m for m in (servers.rss_mb(pid) for pid in gql_server.workers()) if m is not None]
+        rss = [kib / 1024 for kib in (rss_kib(pid) for pid in gql_server.workers()) if kib]
     same_one = _data(answers["graphql"][0]) == _data(answers["plain"][0])
     same_many = _data(answers["graphql"][1]) == _data(answers["plain"][1])
     return _rows(settings, measured, rss, same_one, same_many)

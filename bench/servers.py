@@ -15,11 +15,7 @@ import time
 from pathlib import Path
 
 from bench.common import ROOT
-
-
-def cli() -> list[str]:
-    script = Path(sys.executable).with_name("guideline-kg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+from loadtest.server import children, cmdline, serve_command
 
 
 class Server:
@@ -57,8 +53,7 @@ class Server:
     def workers(self) -> list[int]:
         """Process ids of the serving processes: the workers under a supervisor, else the process."""
         assert self.process is not None
-        children = _children(self.process.pid)
-        workers = [c for c in children if b"resource_tracker" not in _cmdline(c)]
+        workers = [c for c in children(self.process.pid) if "resource_tracker" not in cmdline(c)]
         return workers or [self.process.pid]
 
     def stop(self) -> None:
@@ -89,7 +84,7 @@ class Server:
 
 
 def product(port: int, workers: int, env: dict[str, str], log: Path, data_dir: Path | None = None) -> Server:
-    command = [*cli(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = [*serve_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if data_dir:
         command += ["--data-dir", str(data_dir)]
     return Server("guideline-kg serve", command, port, env, log)
@@ -111,35 +106,3 @@ def healthz(port: int) -> int | None:
         return None
     finally:
         connection.close()
-
-
-def rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return sorted(found)
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
