@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from kg.errors import LetterError
 
@@ -23,18 +24,36 @@ def _page_text(page: object) -> str:
         return page.extract_text() or ""  # type: ignore[attr-defined]
 
 
-def pdf_text(data: bytes) -> str:
-    """All pages' text; LetterError('no_text_layer') for scanned/image-only PDFs."""
+def _open(data: bytes) -> Any:
+    """A PdfReader, decrypted when the PDF is encrypted with an empty user password.
+
+    DWC posts every IMR letter AES-encrypted with an empty user password (copying disallowed):
+    such a PDF opens for anyone, so it is read; one that needs a real password is not a letter
+    we were given to read, and says so.
+    """
     from pypdf import PdfReader  # imported here: text letters never pay for it
 
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise LetterError("encrypted_pdf", "the PDF needs a password to open")
+    return reader
+
+
+def pdf_text(data: bytes) -> str:
+    """All pages' text; LetterError('no_text_layer') for scanned/image-only PDFs."""
+    from pypdf.errors import DependencyError
+
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            reader.decrypt("")
+        reader = _open(data)
         pages = list(reader.pages)[:_MAX_PAGES]
         text = "\n".join(_page_text(p) for p in pages)
     except LetterError:
         raise
+    except DependencyError:
+        # AES objects are decrypted as pages are read; without pypdf's crypto extra that fails
+        # here. Name the fix rather than a bare exception type.
+        raise LetterError("unreadable_pdf", "the PDF is AES-encrypted and the cryptography package "
+                          "is missing (install pypdf[crypto])") from None
     except Exception as exc:  # noqa: BLE001 - any malformed PDF
         reason = f"PDF could not be parsed ({type(exc).__name__})"
         raise LetterError("unreadable_pdf", reason) from None
