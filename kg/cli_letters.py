@@ -51,7 +51,8 @@ def run(args: argparse.Namespace, index: Any | None) -> int:
     on = date.fromisoformat(args.date) if getattr(args, "date", None) else None
     summary: Counter[str] = Counter()
     failed = 0
-    for path, reading in _progress(paths, show=len(paths) > 1 or any(p.is_dir() for p in args.files)):
+    many = len(paths) > 1 or any(p.is_dir() for p in args.files)
+    for path, reading in _progress(paths, show=many and not _is_terminal(sys.stdout)):
         try:
             determination = read_letter_file(path)
         except LetterError as exc:
@@ -100,13 +101,28 @@ def _emit(args: argparse.Namespace, out: dict[str, Any]) -> None:
             print(f"  {item['decision']:<10} {item['service']}")
 
 
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # a replaced or closed stream is no terminal
+        return False
+
+
 def _progress(paths: list[Path], show: bool) -> Iterator[tuple[Path, None]]:
+    """Each path, with a progress bar on stderr while the results go to stdout.
+
+    rich's live display would by default take over sys.stdout and print the results on its own
+    console (stderr), so `audit DIR > out.jsonl` at a terminal wrote nothing to the file: stdout
+    is left alone. The bar is shown only when stdout is not the terminal too (`run` decides),
+    since the bar's redraws would overwrite result lines printed between them.
+    """
     if not show:
         yield from ((p, None) for p in paths)
         return
     from rich.progress import Progress
 
-    with Progress(transient=True, console=_stderr_console()) as progress:
+    with Progress(transient=True, console=_stderr_console(), redirect_stdout=False,
+                  redirect_stderr=False) as progress:
         task = progress.add_task("letters", total=len(paths))
         for path in paths:
             yield path, None

@@ -142,3 +142,55 @@ def test_parse_of_a_garbage_file_is_a_typed_error(tmp_path: Path, capsys: pytest
     out = capsys.readouterr()
     line = json.loads(out.out)
     assert line["error"]["kind"] and "SECRET-MARKER-123" not in out.out + out.err
+
+
+def _at_a_terminal(argv: list[str], stdout: Path) -> tuple[int, str]:
+    """Run the console script as from an interactive shell with `> stdout`: stdin and stderr are
+    a pseudo-terminal, stdout the file. Returns the exit code and what reached the terminal."""
+    import os
+    import threading
+
+    script = Path(sys.executable).with_name("guideline-kg")
+    if not script.exists():
+        pytest.skip("the console script is not installed in this environment")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("FORCE_TERMINAL", "TTY_INTERACTIVE", "TTY_COMPATIBLE", "NO_COLOR", "TERM")}
+    env["TERM"] = "xterm-256color"  # rich draws its live display only on a capable terminal
+    master, slave = os.openpty()
+    terminal = bytearray()
+
+    def drain() -> None:  # a full pty buffer would block the child
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO once the child's side is closed
+                return
+            if not chunk:
+                return
+            terminal.extend(chunk)
+
+    with stdout.open("wb") as out:
+        child = subprocess.Popen([str(script), *argv], stdin=slave, stdout=out, stderr=slave, env=env)
+    os.close(slave)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    code = child.wait(timeout=300)
+    reader.join(timeout=30)
+    os.close(master)
+    return code, terminal.decode("utf-8", errors="replace")
+
+
+@pytest.mark.parametrize("argv", [["parse", "--json"], ["parse"], ["audit", "--json", *MINI], ["audit", *MINI]],
+                         ids=" ".join)
+def test_results_go_to_stdout_when_it_is_redirected_from_a_terminal(argv: list[str], tmp_path: Path) -> None:
+    letters = sorted((DATA / "letters").glob("*.txt"))
+    out = tmp_path / "out.txt"
+    code, terminal = _at_a_terminal([*argv, str(DATA / "letters")], out)
+    assert code == 0, terminal
+    written = out.read_text(encoding="utf-8")
+    if "--json" in argv:
+        assert [json.loads(line)["file"] for line in written.splitlines()] == [str(p) for p in letters]
+    else:
+        assert all(str(p) in written for p in letters)
+    # The summary (stderr) reached the terminal; no result did.
+    assert f"{len(letters)} file(s)" in terminal and str(letters[0]) not in terminal
