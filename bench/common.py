@@ -28,6 +28,10 @@ class Row:
     passed: bool | None = None  # None: reported, no target
     details: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    # The verdict of judge() on the ratio alone. A row may still be failed afterwards for a fault that
+    # is no figure (a wrong answer, HTTP errors): passed False while met is True tells the two apart,
+    # so a run that does not judge figures (--no-judge) still fails on the fault.
+    met: bool | None = None
 
     def judge(self, limit: float, *, at_most: bool = True, ratio: float | None = None) -> Row:
         """Set the ratio (figure / floor, unless a `ratio` measured otherwise is given) and judge it."""
@@ -36,11 +40,19 @@ class Row:
         elif self.figure is not None and self.floor:
             self.ratio = self.figure / self.floor
         self.target = f"{'<=' if at_most else '>='} {limit:g}"
-        if self.ratio is None:
+        if self.ratio is None:  # nothing to divide (no figure, or a floor of zero): a fault, not a miss
             self.passed = False
+            self.error = self.error or "no ratio: the figure or its floor is missing or zero"
         else:
-            self.passed = self.ratio <= limit if at_most else self.ratio >= limit
+            self.passed = self.met = self.ratio <= limit if at_most else self.ratio >= limit
         return self
+
+    @property
+    def broken(self) -> bool:
+        """Failed for something other than a missed target: it crashed, measured nothing, or was failed
+        although its ratio was met (a wrong answer, HTTP errors). A row failed on a wrong answer whose
+        ratio was also missed counts as missed: the rows do not say more (bench/inproc.py, http_rows.py)."""
+        return bool(self.error) or self.figure is None or (self.passed is False and self.met is True)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -115,7 +127,8 @@ def table(rows: list[Row]) -> str:
     head = ("row", "figure", "value", "floor", "ratio", "target", "result")
     lines = []
     for r in rows:
-        result = "ERROR" if r.error else "pass" if r.passed else "report" if r.passed is None else "MISS"
+        result = ("ERROR" if r.error else "FAULT" if r.broken else "pass" if r.passed
+                  else "report" if r.passed is None else "MISS")
         floor = f"{fmt(r.floor, r.unit)} ({r.floor_name})" if r.floor is not None else r.floor_name or "-"
         ratio = "-" if r.ratio is None else f"{r.ratio:.3g}"
         lines.append((r.id, r.name, fmt(r.figure, r.unit), floor, ratio, r.target or "-", result))

@@ -1,11 +1,15 @@
 """The benchmark suite of guideline-kg (issue 7): `python bench/run.py [--quick]`.
 
 Every figure is a ratio against a floor measured in the same run, so a slower or faster machine
-moves both. Prints a table, writes JSON (bench/results/latest.json unless --json says where) and
-exits 1 when a target is missed. See bench/README.md for what each row measures.
+moves both. Prints a table, writes JSON (bench/results/latest.json unless --json says where).
+Exit status: 0 every row ran and met its target; 1 a row is broken (it crashed, measured nothing,
+or got a wrong answer), whatever the figures; 3 nothing broke but a target was missed. With
+--no-judge a missed target is reported and does not change the status (0 or 1 only).
+See bench/README.md for what each row measures.
 
 --quick runs rows 1, 2, 5b (the resolve CLI), 6 and 8 on a graph twice the size, in about a
-minute; CI runs it (tests/test_bench.py).
+minute. The test suite runs it with --no-judge (tests/test_bench.py): a machine busy with other
+work moves a ratio, so the suite checks that the rows run and count; `make bench` judges them.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the results (default bench/results/latest.json)")
     parser.add_argument("--rows", default=None, help="only these rows, comma-separated (e.g. 1,2,8)")
     parser.add_argument("--factor", type=int, default=None, help="growth row: graph size factor (10; 2 quick)")
+    parser.add_argument("--no-judge", action="store_true",
+                        help="report missed targets without failing on them (exit 1 only for a broken row)")
     args = parser.parse_args(argv)
     wanted = tuple(args.rows.split(",")) if args.rows else QUICK_ROWS if args.quick else ALL_ROWS
     quick = args.quick
@@ -95,23 +101,32 @@ def main(argv: list[str] | None = None) -> int:
 
     rows.sort(key=lambda r: (int(r.id.rstrip("ab")), r.id))
     seconds = time.perf_counter() - started
-    missed = [r for r in rows if r.passed is False]
+    broken = [r for r in rows if r.broken]
+    missed = [r for r in rows if r.passed is False and not r.broken]
     print(table(rows))
     print(f"\n{len(rows)} rows in {seconds:.0f} s on {os.cpu_count()} cores "
-          f"({'quick' if quick else 'full'}); {len(missed)} missed"
-          + (": " + ", ".join(r.id for r in missed) if missed else ""))
+          f"({'quick' if quick else 'full'}); {len(broken)} broken"
+          + (": " + ", ".join(r.id for r in broken) if broken else "")
+          + f"; {len(missed)} missed" + (": " + ", ".join(r.id for r in missed) if missed else "")
+          + (" (targets not judged: --no-judge)" if args.no_judge else ""))
     report = {
         "mode": "quick" if quick else "full",
         "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "passed": not missed,
-        "rows": [r.to_json() for r in rows],
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "loadavg": os.getloadavg()},  # what else the machine was doing: it moves the figures
+        "judged": not args.no_judge,
+        "passed": not missed and not broken,
+        "broken": [r.id for r in broken],
+        "missed": [r.id for r in missed],
+        "rows": [{**r.to_json(), "broken": r.broken} for r in rows],
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
     print(f"results: {args.json}")
-    return 1 if missed else 0
+    if broken:
+        return 1
+    return 3 if missed and not args.no_judge else 0
 
 
 if __name__ == "__main__":
