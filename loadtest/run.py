@@ -4,10 +4,14 @@
     .venv/bin/python loadtest/run.py --seconds 8 --json result.json
 
 Starts the server on a free 127.0.0.1 port (or uses --url, which must be a loopback address),
-warms it up, then keeps --concurrency requests in flight for --seconds and stops by itself.
-Reports requests held, errors, p50/p99 latency per query kind and the resident memory (summed
-VmRSS of the worker processes, from /proc) after warm-up and at the end. Exits 1 when there was
-an error, a p99 above its bound, or memory growth of 10 % or more; 2 on bad arguments.
+warms it up, then keeps --concurrency requests in flight for --seconds (and on, until
+--min-requests were sent) and stops by itself. Reports requests held, errors, p50/p99 latency per
+query kind and the resident memory (summed VmRSS of the worker processes, from /proc) after warm-up
+and at the end. Exits 1 when there was an error, no request succeeded, a p99 above its bound, or
+memory growth of 10 % or more; 2 on bad arguments. With --no-judge the p99s and the memory growth
+are reported, not judged (exit 1 only for errors or no success): the test suite's smoke run
+(tests/test_reliability.py::test_short_load), since latency on a machine busy with other work
+says nothing about the server; `make soak` judges them.
 """
 
 from __future__ import annotations
@@ -162,15 +166,20 @@ async def one(client: httpx.AsyncClient, url: str, work: Workload, kind: str, ta
         tally.error(kind, type(exc).__name__)
 
 
-async def drive(base: str, work: Workload, seconds: float, concurrency: int) -> Tally:
+async def drive(base: str, work: Workload, seconds: float, concurrency: int, min_requests: int = 0) -> Tally:
+    """Keep `concurrency` requests in flight for `seconds`, and on until `min_requests` were sent: a
+    count that does not depend on how fast the machine is (a smoke run's checks need enough of each kind)."""
     tally = Tally()
     url = f"{base}/graphql"
     stop_at = time.monotonic() + seconds
+    sent = 0
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
 
         async def loop() -> None:
-            while time.monotonic() < stop_at:
+            nonlocal sent
+            while time.monotonic() < stop_at or sent < min_requests:
+                sent += 1
                 await one(client, url, work, work.pick_kind(), tally)
 
         await asyncio.gather(*(loop() for _ in range(concurrency)))
@@ -212,9 +221,12 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def summarise(tally: Tally, seconds: float, rss_start: int, rss_end: int, rss_boot: int,
-              workers: int) -> dict[str, Any]:
+              workers: int, judged: bool = True) -> dict[str, Any]:
+    """The report. `faults` (errors, nothing answered) fail any run; `missed` (a p99 above its bound,
+    memory growth) fail a judged one. `failures` is what failed this run, `passed` that nothing did."""
     kinds = {}
-    failures = []
+    faults: list[str] = []
+    missed: list[str] = []
     for kind in MIX:
         values = tally.latencies.get(kind, [])
         p99 = percentile(values, 99)
@@ -222,21 +234,23 @@ def summarise(tally: Tally, seconds: float, rss_start: int, rss_end: int, rss_bo
                        "p50_ms": round(percentile(values, 50), 1), "p99_ms": round(p99, 1),
                        "p99_bound_ms": P99_MS[kind]}
         if values and p99 > P99_MS[kind]:
-            failures.append(f"{kind}: p99 {p99:.0f} ms above {P99_MS[kind]} ms")
+            missed.append(f"{kind}: p99 {p99:.0f} ms above {P99_MS[kind]} ms")
     ok = sum(len(v) for v in tally.latencies.values())
     errors = sum(tally.errors.values())
     growth = (rss_end - rss_start) / rss_start if rss_start else float("inf")
     if errors:
-        failures.append(f"{errors} error(s): {'; '.join(tally.samples)}")
+        faults.append(f"{errors} error(s): {'; '.join(tally.samples)}")
     if ok == 0:
-        failures.append("no request succeeded")
+        faults.append("no request succeeded")
     if growth >= MAX_GROWTH:
-        failures.append(f"memory grew {growth:.1%} (bound {MAX_GROWTH:.0%})")
+        missed.append(f"memory grew {growth:.1%} (bound {MAX_GROWTH:.0%})")
+    failures = faults + missed if judged else faults
     return {
         "seconds": seconds, "workers": workers, "requests": ok + errors, "requests_ok": ok, "errors": errors,
         "throughput_rps": round((ok + errors) / seconds, 1), "kinds": kinds,
         "rss_kib": {"after_boot": rss_boot, "start": rss_start, "end": rss_end},
-        "rss_growth_pct": round(growth * 100, 2), "failures": failures, "passed": not failures,
+        "rss_growth_pct": round(growth * 100, 2), "judged": judged, "faults": faults, "missed": missed,
+        "failures": failures, "passed": not failures,
     }
 
 
@@ -249,6 +263,8 @@ def print_report(result: dict[str, Any], out: Callable[[str], None] = print) -> 
     rss = result["rss_kib"]
     out(f"resident memory (workers): {rss['after_boot'] / 1024:.1f} MiB after boot, {rss['start'] / 1024:.1f} MiB "
         f"after warm-up, {rss['end'] / 1024:.1f} MiB at the end: {result['rss_growth_pct']:+.2f} %")
+    if not result["judged"] and result["missed"]:
+        out("missed, not judged (--no-judge): " + "; ".join(result["missed"]))
     out("PASS" if result["passed"] else "FAIL: " + "; ".join(result["failures"]))
 
 
@@ -275,9 +291,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
     parser.add_argument("--log", type=Path, default=None, help="the server's stdout/stderr (default: discarded)")
+    parser.add_argument("--min-requests", type=int, default=0,
+                        help="go on past --seconds until this many requests were sent (default 0)")
+    parser.add_argument("--no-judge", action="store_true",
+                        help="report p99s and memory growth without failing on them (exit 1 only for errors)")
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.seconds > 600 or args.concurrency < 1 or args.concurrency > 256:
         parser.error("--seconds must be in (0, 600] and --concurrency in [1, 256]")
+    if not 0 <= args.min_requests <= 1_000_000:
+        parser.error("--min-requests must be in [0, 1000000]")
     if args.url and not _loopback(args.url):
         parser.error("--url must be a loopback address (127.0.0.0/8, ::1 or localhost)")
 
@@ -301,13 +323,14 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(drive(base, work, args.warmup, args.concurrency))  # ... and the parser and validation caches
         rss_start = rss()
         started = time.monotonic()
-        tally = asyncio.run(drive(base, work, args.seconds, args.concurrency))
+        tally = asyncio.run(drive(base, work, args.seconds, args.concurrency, args.min_requests))
         elapsed = time.monotonic() - started
         rss_end = rss()
     finally:
         if server is not None:
             server.stop()
-    result = summarise(tally, elapsed, rss_start, rss_end, rss_boot, args.workers if server else len(pids))
+    result = summarise(tally, elapsed, rss_start, rss_end, rss_boot, args.workers if server else len(pids),
+                       judged=not args.no_judge)
     print_report(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
