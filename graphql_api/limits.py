@@ -1,43 +1,30 @@
 """Limits that keep one request from taking the server down: query shape, body size, time.
 
-Query shape is checked by validation rules built once (so strawberry's validation cache can key
-on them); the body size by a pure ASGI middleware; the time budget in `view.GraphQLView`, and
-inside the executor by `BudgetedExecutionContext`, so a query whose answer would be huge stops
-working when its client is told 503 instead of running on in the background.
+Query shape is checked by validation rules built once per schema, in time linear in the size of
+the document (graphql_api.shape); the body size by a pure ASGI middleware; the time budget in
+`view.GraphQLView`, which runs parsing, validation and execution in a worker thread, and inside
+the executor by `BudgetedExecutionContext`, so a query whose answer would be huge stops working
+when its client is told 503 instead of running on in the background.
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    GraphQLList,
-    GraphQLNonNull,
-    InlineFragmentNode,
-    IntValueNode,
-    OperationDefinitionNode,
-    SelectionSetNode,
-    get_named_type,
-)
-from graphql.validation import (
-    MaxIntrospectionDepthRule,
-    NoSchemaIntrospectionCustomRule,
-    ValidationRule,
-)
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api.prepared import PreparedQueries
+from graphql_api.extensions import ClientErrors, SmallQueryCache
 from graphql_api.settings import Settings
+from graphql_api.shape import Measure, Shape
 
 T = TypeVar("T")
 _deadline: ContextVar[float] = ContextVar("guideline_kg_deadline", default=math.inf)
@@ -75,77 +62,51 @@ def within_budget(budget_s: float, run: Callable[..., T], *args: Any) -> T | Non
         _deadline.reset(token)
 
 
-def schema_extensions(settings: Settings) -> list[Callable[[], SchemaExtension]]:
-    """Factories (one extension instance per request) enforcing the settings' limits: the token limit
-    and the validation rules, applied by graphql_api.prepared.PreparedQueries."""
-    rules: list[Any] = [
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,  # ignores __schema / __type ...
-        MaxIntrospectionDepthRule,  # ... so nested introspection is bounded here
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        max_results_rule(settings.max_results),
+def schema_extensions(settings: Settings) -> list[Any]:
+    """The schema extensions enforcing the settings' limits, all strawberry's own but the cache of
+    small queries and the wording of errors: the token limit (parse), the shape of the operation and
+    introspection (validation)."""
+    rules: list[type[ASTValidationRule]] = [
+        shape_rule(settings.max_depth, settings.max_aliases, settings.max_results),
+        MaxIntrospectionDepthRule,  # graphql-core measures each fragment once, as shape_rule does
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    return [PreparedQueries(tuple(rules), settings.max_tokens).extension]
+    # factories: strawberry makes each extension anew for every request (it holds that request's context)
+    return [
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(AddValidationRules, rules),
+        SmallQueryCache,
+        partial(ClientErrors, hide_suggestions=not settings.introspection),
+    ]
 
 
-LIST_GUESS = 20  # results assumed for a list field that has no `first`
-PAGE_MAX = 100  # kg.lookup.MAX_PAGE: a `first` given by a variable may be this big
+def shape_rule(max_depth: int, max_aliases: int, max_results: int) -> type[ASTValidationRule]:
+    """Refuse, before any work, an operation nested deeper than `max_depth`, with more than
+    `max_aliases` aliases, or whose answer could hold more than `max_results` objects: each list of
+    objects multiplies what is below it by its `first` (connections) or by LIST_GUESS, and nested lists
+    fan out fast (documents { sections { addresses { sections ... } } } runs to millions)."""
 
+    class ShapeRule(ASTValidationRule):
+        def enter_document(self, node: DocumentNode, *_: Any) -> None:
+            measure = Measure(self.context.schema, node)
+            for operation in node.definitions:
+                if isinstance(operation, OperationDefinitionNode):
+                    self.check(operation, measure.operation(operation))
 
-def max_results_rule(max_results: int) -> type[ValidationRule]:
-    """Refuse, before any work, an operation whose answer could hold more than `max_results` objects:
-    each list of objects multiplies what is below it by its `first` (connections) or by LIST_GUESS.
-    Nested lists fan out fast (documents { sections { addresses { sections ... } } } runs to millions),
-    and the time budget alone would spend seconds on them before refusing."""
-
-    class MaxResultsRule(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            schema = self.context.schema
-            root = schema.get_root_type(node.operation)
-            fragments = {d.name.value: d for d in self.context.document.definitions
-                         if isinstance(d, FragmentDefinitionNode)}
-            estimate = _results(node.selection_set, root, 1, None, fragments, frozenset(), schema)
-            if estimate > max_results:
+        def check(self, node: OperationDefinitionNode, shape: Shape) -> None:
+            name = node.name.value if node.name else "anonymous"
+            if shape.depth > max_depth:
+                self.report_error(GraphQLError(f"'{name}' exceeds maximum operation depth of {max_depth}", node))
+            if shape.aliases > max_aliases:
                 self.report_error(GraphQLError(
-                    f"the answer could hold about {estimate:,.0f} results, more than the {max_results:,} "
+                    f"'{name}' uses {shape.aliases:,} aliases, more than the {max_aliases} allowed", node))
+            if shape.results > max_results:
+                self.report_error(GraphQLError(
+                    f"the answer could hold about {shape.results:,.0f} results, more than the {max_results:,} "
                     "allowed: ask for fewer nested lists or smaller pages", node))
 
-    return MaxResultsRule
-
-
-def _results(selections: SelectionSetNode | None, parent: Any, multiplier: float, first: float | None,
-             fragments: dict[str, FragmentDefinitionNode], seen: frozenset[str], schema: Any) -> float:
-    if selections is None or parent is None:
-        return 0
-    total = 0.0
-    for node in selections.selections:
-        if isinstance(node, FieldNode):
-            fields = getattr(parent, "fields", {})
-            field = fields.get(node.name.value) if not node.name.value.startswith("__") else None
-            if field is None:
-                continue
-            kind = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-            count = multiplier
-            if isinstance(kind, GraphQLList) and node.selection_set is not None:
-                count *= first if (node.name.value == "edges" and first is not None) else LIST_GUESS
-            total += count + _results(node.selection_set, get_named_type(field.type), count,
-                                      _first(node), fragments, seen, schema)
-        elif isinstance(node, InlineFragmentNode):
-            typed = schema.get_type(node.type_condition.name.value) if node.type_condition else parent
-            total += _results(node.selection_set, typed, multiplier, first, fragments, seen, schema)
-        elif isinstance(node, FragmentSpreadNode) and node.name.value not in seen and node.name.value in fragments:
-            fragment = fragments[node.name.value]  # cycles are refused by their own rule; never followed here
-            total += _results(fragment.selection_set, schema.get_type(fragment.type_condition.name.value),
-                              multiplier, first, fragments, seen | {node.name.value}, schema)
-    return total
-
-
-def _first(node: FieldNode) -> float | None:
-    for argument in node.arguments or ():
-        if argument.name.value == "first":
-            return float(argument.value.value) if isinstance(argument.value, IntValueNode) else PAGE_MAX
-    return LIST_GUESS if any(a.name.value == "after" for a in node.arguments or ()) else None
+    return ShapeRule
 
 
 class BodyTooLarge(Exception):

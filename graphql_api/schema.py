@@ -170,15 +170,11 @@ class Schema(strawberry.Schema):
                             stack)
 
 
-def make_schema(extensions: Sequence[Any] = (), *, compiled: bool = True) -> Schema:
-    """The schema; with `compiled`, repeated operations run their compiled plans (graphql_api.compiled)
-    and the rest runs with plain leaf fields shortened (graphql_api.execution); without, every field
-    goes through graphql-core as strawberry sets it up: the reference both are tested against."""
-    from graphql_api.execution import compiled as with_plans
-    from graphql_api.limits import BudgetedExecutionContext  # stops a query when its time budget is spent
+def make_schema(extensions: Sequence[Any] = ()) -> Schema:
+    """The schema, on strawberry's own execution; the executor stops a query whose time budget is spent."""
+    from graphql_api.limits import BudgetedExecutionContext
 
-    context_class = with_plans(BudgetedExecutionContext) if compiled else BudgetedExecutionContext
-    return Schema(query=Query, extensions=list(extensions), execution_context_class=context_class)
+    return Schema(query=Query, extensions=list(extensions), execution_context_class=BudgetedExecutionContext)
 
 
 schema = make_schema()
