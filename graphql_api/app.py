@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import hmac
+import json
 import logging
 import os
 import signal
@@ -55,16 +56,19 @@ def load(settings: Settings, *, check: bool = False) -> GuidelineIndex:
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.reload_lock = asyncio.Lock()
+        hup = _reload_on_sighup(app, settings)  # before the load: a SIGHUP meanwhile must not end the process
         try:  # validated (when not from the cache): a worker never starts serving a broken graph
-            app.state.index = await asyncio.to_thread(load, settings, check=True)
+            app.state.index, app.state.files_refused = await asyncio.to_thread(_start_graph, settings)
         except KgError as exc:
             log.error("graph not loaded: %s", str(exc)[:500])
             raise
         app.state.loaded_at = datetime.now(UTC)
-        app.state.reload_lock = asyncio.Lock()
         gc.freeze()  # the index lives as long as the process: keep it out of collector passes
         log.info("graph %s loaded", app.state.index.version[:12])
-        hup = _reload_on_sighup(app, settings)
+        _record_serving(app.state.index.version, files_refused=app.state.files_refused)
+        if getattr(app.state, "reload_pending", False):
+            _start_reload(app, settings)
         try:
             yield
         finally:
@@ -95,6 +99,8 @@ async def healthz(request: Request) -> JSONResponse:
     if index is None:
         return JSONResponse({"status": "starting", "version": None}, status_code=503)
     body: dict[str, Any] = {"status": "ok", "version": index.version}
+    if getattr(request.app.state, "files_refused", False):
+        body["files"] = "refused"  # the data files on disk do not load: this graph is the last good one
     last = getattr(request.app.state, "last_reload", None)
     if last is not None:
         # the last reload of this process: reloaded, or kept; the error itself goes to the log and the
@@ -114,6 +120,7 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
             outcome = {"status": "kept", "version": serving.version, "error": error}
             log.error("reload failed in process %d, still serving graph %s: %s", os.getpid(),
                       serving.version[:12], error)
+            app.state.files_refused = True
         else:
             # one assignment each, no await between them: a request sees the old pair or the new one
             app.state.index, app.state.loaded_at = index, datetime.now(UTC)
@@ -122,8 +129,10 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
             gc.collect()
             gc.freeze()  # ... and keep the new one out of collector passes
             outcome = {"status": "reloaded", "version": index.version}
+            app.state.files_refused = False
             log.info("graph %s loaded (reload) in process %d", index.version[:12], os.getpid())
         app.state.last_reload = {**outcome, "at": datetime.now(UTC).isoformat()}
+        _record_serving(app.state.index.version, files_refused=app.state.files_refused)
         return outcome
 
 
@@ -133,19 +142,79 @@ def _reload_on_sighup(app: Starlette, settings: Settings) -> bool:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
         return False
     loop = asyncio.get_running_loop()
-    tasks: set[asyncio.Task[Any]] = set()
 
     def on_hup() -> None:
+        if getattr(app.state, "index", None) is None:  # still loading: the files may have been read already
+            log.info("SIGHUP during start-up: the graph is reloaded once it is up")
+            app.state.reload_pending = True
+            return
         log.info("SIGHUP: reloading the graph")
-        task = loop.create_task(reload_graph(app, settings))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        _start_reload(app, settings)
 
     try:
         loop.add_signal_handler(signal.SIGHUP, on_hup)
     except (NotImplementedError, RuntimeError, ValueError):
         return False
     return True
+
+
+_reloads: set[asyncio.Task[Any]] = set()  # running reloads, kept from the garbage collector
+
+
+def _start_reload(app: Starlette, settings: Settings) -> None:
+    app.state.reload_pending = False
+    task = asyncio.get_running_loop().create_task(reload_graph(app, settings))
+    _reloads.add(task)
+    task.add_done_callback(_reloads.discard)
+
+
+def _start_graph(settings: Settings) -> tuple[GuidelineIndex, bool]:
+    """The graph a worker starts with, and whether the files on disk were refused. A worker that
+    replaces one of its siblings (the supervisor's serving record names their graph) takes that graph
+    from the start-up cache: after a refused reload the files would fail, and a worker that cannot
+    start must not take the service down with it, nor serve a graph its siblings do not."""
+    record = _read_serving_record()
+    if record is not None:
+        from kg.cache import read_cached
+
+        cached = read_cached(record["version"])
+        if cached is not None and cached.checked:
+            log.info("graph %s: the one the other workers serve, from the start-up cache", cached.version[:12])
+            return cached, bool(record.get("files_refused"))
+        log.warning("graph %s the other workers serve is not in the start-up cache: loading the files",
+                    str(record["version"])[:12])
+    return load(settings, check=True), False
+
+
+def _serving_record_path() -> Path | None:
+    # set by the supervisor of --workers (kg/cli_serve.py), in a folder only it and its workers use
+    path = os.environ.get("GUIDELINE_KG_SERVING_RECORD")
+    return Path(path) if path else None
+
+
+def _read_serving_record() -> dict[str, Any] | None:
+    path = _serving_record_path()
+    if path is None:
+        return None
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and isinstance(record.get("version"), str) else None
+
+
+def _record_serving(version: str, *, files_refused: bool) -> None:
+    """What this worker serves, for a worker that will replace one of them (the last write wins: the
+    workers serve the same graph but for the moment of a reload)."""
+    path = _serving_record_path()
+    if path is None:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        tmp.write_text(json.dumps({"version": version, "files_refused": files_refused}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("serving record not written (%s)", type(exc).__name__)
 
 
 def _reload(settings: Settings) -> Any:

@@ -1,8 +1,9 @@
 """Security headers on every response, and an access log that never records a request's content.
 
-Letters and requests carry health information, so the log line is method, path (without the
-query string: GET /graphql?query=... carries variables; nor a path that matched nothing), status and
-duration; nothing else.
+Letters and requests carry health information, so the log line is method, route, status and
+duration; nothing else. The route is the path template of the route that matched (the explorer's
+files as one), or a fixed label: never the path a client sent, which can carry anything (a 404, a
+405 or a 413 as much as a 200), nor the query string (GET /graphql?query=... carries variables).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import time
 
 from starlette.datastructures import MutableHeaders
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("guideline_kg.access")
@@ -67,6 +69,15 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            # a path that matched nothing is whatever a client typed (it could be anything): not logged
-            path = scope["path"] if status != 404 else "(not found)"
-            access_log.info("%s %s %d %.1fms", scope["method"], path, status, (time.perf_counter() - started) * 1000)
+            access_log.info("%s %s %d %.1fms", scope["method"], route_label(scope), status,
+                            (time.perf_counter() - started) * 1000)
+
+
+def route_label(scope: Scope) -> str:
+    """The router records the route it matched in the scope (a partial match too: the path of a 405)."""
+    route = scope.get("route")
+    if isinstance(route, Route):
+        return route.path
+    if isinstance(route, Mount):
+        return f"{route.path}/{{path}}"
+    return "(no route)"  # rejected before routing (a 413 by its length) or matched nothing

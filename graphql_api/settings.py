@@ -33,6 +33,12 @@ class Settings:
     max_services: int = 2000
     time_budget_s: float = 10.0
     admin_token: Secret | None = None  # unset = no admin endpoint
+    # connections (kg/cli_serve.py passes them to uvicorn; graphql_api/connections.py enforces the head bounds)
+    max_header_bytes: int = 65_536  # request line and headers of one request; more closes the connection (431)
+    header_timeout_s: float = 10.0  # to send a request's head, from connect or from the previous response
+    keep_alive_s: int = 5  # an idle keep-alive connection is closed after this
+    limit_concurrency: int = 1000  # connections or requests at once per worker; beyond, 503 (below 1024 fds)
+    backlog: int = 2048  # connections the kernel queues before a worker accepts them
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
@@ -57,4 +63,9 @@ class Settings:
             max_services=config("MAX_SERVICES", cast=int, default=d.max_services),
             time_budget_s=config("TIME_BUDGET_S", cast=float, default=d.time_budget_s),
             admin_token=config("ADMIN_TOKEN", cast=Secret, default=None) or None,
+            max_header_bytes=config("MAX_HEADER_BYTES", cast=int, default=d.max_header_bytes),
+            header_timeout_s=config("HEADER_TIMEOUT_S", cast=float, default=d.header_timeout_s),
+            keep_alive_s=config("KEEP_ALIVE_S", cast=int, default=d.keep_alive_s),
+            limit_concurrency=config("LIMIT_CONCURRENCY", cast=int, default=d.limit_concurrency),
+            backlog=config("BACKLOG", cast=int, default=d.backlog),
         )

@@ -31,7 +31,7 @@ def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DI
                      *, check: bool = False) -> GuidelineIndex:
     """Parse the files and compile the index, without the cache.
 
-    With `check`, a graph that does not validate raises ValidationError instead of being
+    With `check`, a graph that does not validate, or holds no MTUS adoption, raises ValidationError instead of being
     returned: what a reload uses, so a broken file never replaces a serving graph.
 
     The version (the cache key) is the hash of the files as they were before and after they were
@@ -53,8 +53,19 @@ def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DI
                 raise ValidationError([str(v) for v in report.violations])
         if index_key(data_dir, ontology_dir) == version:
             index = build_index(graph, version=version)
-            return dataclasses.replace(index, checked=True) if check else index
+            if not check:
+                return index
+            _require_mtus(index, data_dir)
+            return dataclasses.replace(index, checked=True)
     raise DataFileError(str(data_dir), "the data files kept changing while they were read")
+
+
+def _require_mtus(index: GuidelineIndex, data_dir: Path) -> None:
+    """Every answer starts from the MTUS in force on a date (LC 4610.5(c)(2)): a graph with no MTUS
+    adoption (an empty data folder, a missing file) would answer every question wrongly, not fail."""
+    if not index.adoptions:
+        raise ValidationError([f"{data_dir}: the graph has no MTUS adoption "
+                               f"({len(index.documents)} documents); a data file is missing or the folder is empty"])
 
 
 def load_index(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR, *,

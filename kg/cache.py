@@ -3,13 +3,21 @@
 A stale key means a different file name, so edits to the data rebuild on the next start; a
 corrupt or foreign file is ignored and rebuilt; an unwritable cache folder (a read-only
 install) only costs the cache, never the service. Each write keeps the KEEP most recent index
-files and removes older ones (a deploy or a data edit leaves the previous graph's file behind).
+files and removes older ones (a deploy or a data edit leaves the previous graph's file behind);
+a write that fails (a full disk) removes its temporary file.
+
+The file is a pickle, and loading a pickle runs whatever code it names: a cache folder that another
+user could write to (writable by group or others, or owned by someone else) is neither read nor
+written, and the index is built from the files instead. Each such problem is logged once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -17,6 +25,8 @@ from pathlib import Path
 from kg.index import GuidelineIndex
 from kg.load import DATA_DIR, ONTOLOGY_DIR, ONTOLOGY_FILE, data_files, fingerprint
 
+log = logging.getLogger("guideline_kg.cache")
+_logged: set[tuple[str, str]] = set()  # (folder, problem) already logged by this process
 KEEP = 3  # index files kept in the cache folder: the current graph's and the last few before it
 _CODE = [Path(__file__).with_name(name) for name in ("build.py", "index.py", "model.py", "namespaces.py", "text.py")]
 
@@ -35,7 +45,10 @@ def index_key(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR) -> s
 
 
 def read_cached(key: str, folder: Path | None = None) -> GuidelineIndex | None:
-    path = (folder or cache_dir()) / f"index-{key[:32]}.pickle"
+    folder = folder or cache_dir()
+    if not _trusted(folder, missing_ok=True):
+        return None
+    path = folder / f"index-{key[:32]}.pickle"
     try:
         with path.open("rb") as handle:
             index = pickle.load(handle)
@@ -51,16 +64,50 @@ def read_cached(key: str, folder: Path | None = None) -> GuidelineIndex | None:
 def write_cached(index: GuidelineIndex, folder: Path | None = None) -> Path | None:
     folder = folder or cache_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        _log_once(folder, f"the cache folder cannot be made ({type(exc).__name__}): starts build the graph")
+        return None
+    if not _trusted(folder):
+        return None
+    target = folder / f"index-{index.version[:32]}.pickle"
+    tmp: str | None = None
+    try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
             pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        target = folder / f"index-{index.version[:32]}.pickle"
         os.replace(tmp, target)  # atomic: readers see the old file or the whole new one
-    except OSError:
+    except OSError as exc:  # a full disk, a folder where the file goes: no half-written file stays
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        _log_once(folder, f"the start-up cache was not written ({type(exc).__name__}: {exc.strerror or exc})")
         return None
     _prune(folder, keep=target)
     return target
+
+
+def _trusted(folder: Path, missing_ok: bool = False) -> bool:
+    """Only this user can put a file in the folder (or it does not exist yet, for a read)."""
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        return missing_ok
+    except OSError:
+        return False
+    if info.st_uid != os.geteuid():
+        _log_once(folder, "the cache folder belongs to another user: not used (a cached pickle runs code)")
+        return False
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        _log_once(folder, "the cache folder is writable by group or others: not used (a cached pickle runs code)")
+        return False
+    return True
+
+
+def _log_once(folder: Path, problem: str) -> None:
+    if (str(folder), problem) not in _logged:
+        _logged.add((str(folder), problem))
+        log.warning("%s: %s", folder, problem)
 
 
 def _prune(folder: Path, keep: Path) -> None:

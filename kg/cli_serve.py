@@ -2,19 +2,40 @@
 
 The CLI is the composition root: graphql_api (strawberry, starlette) is imported only when the
 command runs, so `kg` itself never depends on the web layer.
+
+Under `--workers N` the supervisor is uvicorn's, with three changes (relies on uvicorn's
+Multiprocess and Process, >=0.55,<0.56):
+- liveness and start-up are separate: a serving worker that does not answer a ping within
+  LIVENESS_S, or that died (seen at once, not after a ping's timeout), is replaced; a worker still
+  loading the graph has WORKER_READY_S;
+- a replacement that fails to start while other workers serve is retried later instead of
+  stopping the service; the serving record (graphql_api.app) lets it start from the graph the
+  others serve, not from files a reload refused;
+- SIGHUP is passed on to the serving workers, which reload in place; a worker still starting is
+  signalled once it serves (a signal before its handler exists would kill it).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import logging
 import os
 import signal
+import tempfile
+import time
+from multiprocessing.connection import wait
+from pathlib import Path
 from typing import Any, NoReturn
-
 
 APP = "graphql_api.app:app_factory"
 WORKER_READY_S = 90  # how long a new worker may take to load (and validate) the graph
+LIVENESS_S = 5  # how long a serving worker may take to answer the supervisor's ping (a dead one is seen at once)
+RETRY_S = (2.0, 60.0)  # first and longest wait before starting again a worker that failed to start
+STARTUP_FAILURE = 3  # uvicorn's exit code for a worker whose start-up failed
+SERVING_RECORD = "GUIDELINE_KG_SERVING_RECORD"  # set by the supervisor for its workers (graphql_api.app)
+
+log = logging.getLogger("uvicorn.error")
 
 
 def add_parser(sub: Any) -> None:
@@ -30,47 +51,176 @@ def run(args: argparse.Namespace) -> int:
 
     from graphql_api.settings import Settings
 
+    # Until the app (graphql_api.app's lifespan) or uvicorn's supervisor handles SIGHUP, its default
+    # action would end the process. Before the graph is being read, a reload has nothing to do.
+    signal.signal(signal.SIGHUP, _hup_before_start)
     if args.data_dir:  # workers read their settings from the environment
         os.environ["GUIDELINE_KG_DATA_DIR"] = str(args.data_dir)
     if args.workers:  # so a worker knows it has siblings (POST /admin/reload reloads them all)
         os.environ["GUIDELINE_KG_WORKERS"] = str(args.workers)
     settings = Settings.from_env()
-    options: dict[str, Any] = dict(
-        host=args.host or settings.host, port=args.port or settings.port,
-        loop="uvloop" if _has("uvloop") else "auto", http="httptools" if _has("httptools") else "auto",
-        access_log=False,  # our own access log leaves out query strings (they can carry variables)
-        server_header=False, proxy_headers=False,
-        timeout_worker_healthcheck=WORKER_READY_S,  # a worker that dies is replaced; loading takes a while
-    )
+    options = uvicorn_options(settings, host=args.host, port=args.port)
     workers = args.workers or settings.workers
     if workers > 1:
-        _serve_workers(workers, options)
-        return 0
+        return _serve_workers(workers, options)
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler it found:
     # with this one, a drained single-process server exits 0 (the supervisor of --workers does anyway).
     signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(APP, factory=True, **options)
+    config = uvicorn.Config(APP, factory=True, **options)
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # the graph did not load (logged): not a clean exit
+        return STARTUP_FAILURE
     return 0
 
 
-def _serve_workers(workers: int, options: dict[str, Any]) -> None:
-    """uvicorn's supervisor, except for SIGHUP: uvicorn's own replaces every worker, and a worker that
-    exits closes its idle keep-alive connections, so a request a client has just sent on one fails.
-    This one passes SIGHUP on to the workers, which reload the graph in place (graphql_api.app)."""
-    import logging
+def uvicorn_options(settings: Any, host: str | None = None, port: int | None = None) -> dict[str, Any]:
+    """uvicorn's settings from ours. The protocol classes (graphql_api.connections) bound the size of a
+    request's head and the time to send it, for httptools as for h11; given by import string so that
+    spawned workers can import them."""
+    parser = "GuardedHttpToolsProtocol" if _has("httptools") else "GuardedH11Protocol"
+    return dict(
+        host=host or settings.host, port=port or settings.port,
+        loop="uvloop" if _has("uvloop") else "auto", http=f"graphql_api.connections:{parser}",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_s, limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
+        access_log=False,  # our own access log leaves out query strings (they can carry variables)
+        server_header=False, proxy_headers=False,
+        timeout_worker_healthcheck=LIVENESS_S,
+    )
 
+
+def _serve_workers(workers: int, options: dict[str, Any]) -> int:
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
+
+    with tempfile.TemporaryDirectory(prefix="guideline-kg-serving-") as private:
+        os.environ[SERVING_RECORD] = str(Path(private) / "serving.json")
+        config = uvicorn.Config(APP, factory=True, workers=workers, **options)
+        supervisor = _supervisor_class()(config, sockets=[config.bind_socket()])
+        supervisor.run()
+        return STARTUP_FAILURE if supervisor.failed_to_start else 0
+
+
+def _supervisor_class() -> type:
+    from uvicorn.supervisors.multiprocess import Multiprocess, Process
 
     class Supervisor(Multiprocess):
-        def handle_hup(self) -> None:
-            logging.getLogger("uvicorn.error").info("Received SIGHUP, reloading the graph in every worker.")
-            for process in self.processes:
-                if process.pid is not None and process.process.is_alive():
-                    os.kill(process.pid, signal.SIGHUP)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.failed_to_start = False
+            self.serving_once = False  # some worker has served: a failed start is then retried
+            self.born: dict[int, float] = {}  # pid -> when it was started, until it serves
+            self.retry_at: dict[int, float] = {}  # index in self.processes -> when to start it again
+            self.backoff: dict[int, float] = {}
+            self.hup_pending: set[int] = set()
+            self.served: set[int] = set()  # pids that have served (a hung one is not waited for)
 
-    config = uvicorn.Config(APP, factory=True, workers=workers, **options)
-    Supervisor(config, sockets=[config.bind_socket()]).run()
+        def keep_subprocess_alive(self) -> None:
+            if self.should_exit.is_set():
+                return
+            for idx, process in enumerate(self.processes):
+                if idx in self.retry_at:
+                    self._retry(idx)
+                    continue
+                state = _probe(process, LIVENESS_S)
+                if state == "serving":
+                    self._serving(idx, process)
+                elif state in ("starting", "hung") and self._may_still_start(process):
+                    continue  # loading the graph can keep a worker from answering for a while
+                else:
+                    self._replace(idx, process, state)
+                if self.should_exit.is_set():
+                    return
+
+        def _may_still_start(self, process: Process) -> bool:
+            if process.pid in self.served:
+                return False
+            return time.monotonic() - self.born.setdefault(process.pid, time.monotonic()) < WORKER_READY_S
+
+        def _serving(self, idx: int, process: Process) -> None:
+            self.serving_once = True
+            self.served.add(process.pid)
+            self.born.pop(process.pid, None)
+            self.backoff.pop(idx, None)
+            if process.pid in self.hup_pending:
+                self.hup_pending.discard(process.pid)
+                os.kill(process.pid, signal.SIGHUP)
+
+        def _replace(self, idx: int, process: Process, state: str) -> None:
+            process.kill()  # a no-op for a dead one; a hung one is stopped
+            process.join()
+            self.born.pop(process.pid, None)
+            self.served.discard(process.pid)
+            self.hup_pending.discard(process.pid)
+            if process.exitcode == STARTUP_FAILURE:
+                if not self.serving_once:  # nothing ever started: the data or the app is broken
+                    log.error("Child process [%s] failed to start, stopping the parent process.", process.pid)
+                    self.failed_to_start = True
+                    self.should_exit.set()
+                    return
+                wait_s = min(self.backoff.get(idx, RETRY_S[0]), RETRY_S[1])
+                self.backoff[idx] = wait_s * 2
+                self.retry_at[idx] = time.monotonic() + wait_s
+                log.error("Child process [%s] failed to start; the others serve; trying again in %.0f s",
+                          process.pid, wait_s)
+                return
+            log.info("Child process [%s] %s; starting another", process.pid,
+                     "died" if state == "dead" else "did not answer")
+            self._start(idx)
+
+        def _retry(self, idx: int) -> None:
+            if time.monotonic() >= self.retry_at[idx]:
+                del self.retry_at[idx]
+                self._start(idx)
+
+        def _start(self, idx: int) -> None:
+            process = Process(self.config, self.sockets)
+            process.start()
+            self.born[process.pid] = time.monotonic()
+            self.processes[idx] = process
+
+        def handle_hup(self) -> None:
+            """uvicorn's own replaces every worker, and a worker that exits closes its idle keep-alive
+            connections, so a request a client has just sent on one fails; the workers reload in place."""
+            log.info("Received SIGHUP, reloading the graph in every worker.")
+            for idx, process in enumerate(self.processes):
+                if idx in self.retry_at or process.pid is None:
+                    continue
+                if _probe(process, LIVENESS_S) == "serving":
+                    os.kill(process.pid, signal.SIGHUP)
+                else:  # its handler may not exist yet: signalled once it serves
+                    log.info("worker [%s] is starting; it reloads once it serves", process.pid)
+                    self.hup_pending.add(process.pid)
+
+    return Supervisor
+
+
+def _probe(process: Any, timeout: float) -> str:
+    """'serving', 'starting', 'dead' or 'hung': a ping answered, or the worker's exit, whichever
+    comes first (uvicorn's own ping waits its whole timeout for a worker that has died)."""
+    if not process.process.is_alive():
+        return "dead"
+    try:
+        process.parent_conn.send(b"ping")
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            ready = wait([process.parent_conn, process.process.sentinel], left)
+            if process.process.sentinel in ready:
+                return "dead"
+            if process.parent_conn in ready:
+                started = process.parent_conn.recv()
+                while process.parent_conn.poll():  # answers to earlier pings that came late
+                    started = process.parent_conn.recv()
+                return "serving" if started else "starting"
+    except (OSError, EOFError):
+        return "dead" if not process.process.is_alive() else "hung"
+    return "hung"
+
+
+def _hup_before_start(signum: int, frame: Any) -> None:
+    # no logging in a signal handler (it may interrupt a log call holding the handler's lock)
+    os.write(2, b"SIGHUP before the graph is loaded: nothing to reload (the files are read after it)\n")
 
 
 def _exit_cleanly(signum: int, frame: Any) -> NoReturn:
