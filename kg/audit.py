@@ -15,6 +15,7 @@ from typing import Any
 from kg.citations import CitationMatch, match_citation, page_ranges
 from kg.index import GuidelineIndex
 from kg.resolve import ResolveRequest, resolve
+from kg.resolve.request import FIRST_MTUS_DATE
 from kg.resolve.diagnosis import read_diagnoses
 from kg.resolve.service import body_regions, match_treatments
 from kg.text import normalize
@@ -40,16 +41,23 @@ class Finding:
                 "evidence": self.evidence}
 
 
-def letter_date(reading: dict[str, Any], on: date | None = None) -> date:
-    if on is not None:
-        return on
+def _header_date(reading: dict[str, Any]) -> tuple[str, date] | None:
+    """The header date a letter is judged on, with the field it came from."""
     dates = reading.get("letter_dates") or {}
     for key in ("ur_denial_date", "date_assigned", "decision_date"):
         if dates.get(key):
             try:
-                return date.fromisoformat(dates[key])
+                return key, date.fromisoformat(dates[key])
             except ValueError:
                 continue
+    return None
+
+
+def letter_date(reading: dict[str, Any], on: date | None = None) -> date:
+    if on is not None:
+        return on
+    if header := _header_date(reading):
+        return header[1]
     injury = (reading.get("case") or {}).get("date_of_injury")
     floor = date.fromisoformat(injury) if injury else IMR_START
     return max(floor, IMR_START)
@@ -60,13 +68,26 @@ def audit(reading: dict[str, Any], index: GuidelineIndex, on: date | None = None
     when = letter_date(reading, on)
     items = reading.get("items") or []
     case = reading.get("case") or {}
-    governing = _resolve_items(items, case, when, index)
-    findings: list[Finding] = []
+    mtus_in_force = when >= FIRST_MTUS_DATE
+    # Before the first MTUS there is nothing to resolve against or to label MTUS: that is said
+    # once, and only what does not depend on the date is checked (pages, rationales).
+    findings = [] if mtus_in_force else [_no_mtus_finding(reading, on, when)]
+    governing = _resolve_items(items, case, when, index) if mtus_in_force else [None] * len(items)
     for number, item in enumerate(items, start=1):
-        findings += _citation_findings(number, item, when, index, case)
+        findings += _citation_findings(number, item, when, index, case, mtus_in_force)
         findings += _sequence_findings(number, item, governing[number - 1], index)
         findings += _rationale_findings(number, item, items, index)
     return findings
+
+
+def _no_mtus_finding(reading: dict[str, Any], on: date | None, when: date) -> Finding:
+    header = _header_date(reading)
+    evidence = f"date given: {when}" if on is not None or header is None else f"{header[0]}: {when}"
+    return Finding(0, "no_mtus_in_force", "error",
+                   f"The letter is dated {when}, before the first MTUS took effect ({FIRST_MTUS_DATE}): no MTUS "
+                   f"was in force, so its MTUS citations and the search sequence cannot be checked (IMR itself "
+                   f"began on {IMR_START}; is the date right?).",
+                   evidence)
 
 
 def _resolve_items(items: list[dict], case: dict, when: date, index: GuidelineIndex) -> list[Any]:
@@ -79,7 +100,8 @@ def _resolve_items(items: list[dict], case: dict, when: date, index: GuidelineIn
     return list(resolve(request, index))
 
 
-def _citation_findings(number: int, item: dict, when: date, index: GuidelineIndex, case: dict) -> list[Finding]:
+def _citation_findings(number: int, item: dict, when: date, index: GuidelineIndex, case: dict,
+                       mtus_in_force: bool = True) -> list[Finding]:
     out: list[Finding] = []
     reviewer = item.get("reviewer_citations") or []
     if not reviewer:
@@ -88,6 +110,8 @@ def _citation_findings(number: int, item: dict, when: date, index: GuidelineInde
     for side, citations in (("reviewer", reviewer), ("claims administrator", item.get("claims_administrator_citations") or [])):
         for citation in citations:
             out += _pages_findings(number, side, citation, index)
+            if not mtus_in_force:
+                continue
             match = _match(citation, index)
             out += _mtus_findings(number, side, citation, match, when, index)
             if side == "reviewer":

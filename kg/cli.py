@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
 COMMANDS: dict[str, Handler] = {}
@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     for register in _EXTENSIONS:
         register(sub)
+    for sub_parser in sub.choices.values():
+        # A handler that finds the options incomplete answers as argparse does: usage, exit 2.
+        sub_parser.set_defaults(usage_error=sub_parser.error)
     return parser
 
 
@@ -87,13 +90,16 @@ def _parse(args: argparse.Namespace) -> int:
 def _audit(args: argparse.Namespace) -> int:
     from kg import cli_letters
 
-    return cli_letters.run(args, _index(args))
+    # The graph is loaded only once the letters and options are known good: a bad --date or an
+    # empty folder is told at once, not after the load.
+    return cli_letters.run(args, lambda: _index(args))
 
 
 @command("resolve")
 def _resolve(args: argparse.Namespace) -> int:
     from kg import cli_resolve
 
+    cli_resolve.check_options(args)  # a usage error is told before the graph loads
     return cli_resolve.run(args, _index(args))
 
 
@@ -143,7 +149,10 @@ def _export(args: argparse.Namespace) -> int:
     fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[args.format]
     text = graph.serialize(format=fmt)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {args.output}: {exc.strerror or type(exc).__name__}") from None
     else:
         sys.stdout.write(text)
     return 0
@@ -154,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except UsageError as exc:
+        args.usage_error(str(exc))  # argparse's error: prints the usage and exits 2
+        return 2
     except KgError as exc:
         print(f"guideline-kg {args.command}: {exc}", file=sys.stderr)
         return 1

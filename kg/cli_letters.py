@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,45 +44,71 @@ def letter_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def run(args: argparse.Namespace, index: Any | None) -> int:
-    from kg.letters import read_letter_file
+def run(args: argparse.Namespace, load_index: Callable[[], Any] | None) -> int:
+    """Read (and, given `load_index`, audit) each letter; one file's problem never stops the rest.
 
+    Exit 1 when no letter could be read, or none were found: an empty folder is a mistake worth
+    saying, not an empty success.
+    """
+    on = _date_option(getattr(args, "date", None))
     paths = letter_paths(args.files)
-    on = date.fromisoformat(args.date) if getattr(args, "date", None) else None
+    if not paths:
+        raise InputError(f"no letters found ({', '.join(LETTER_SUFFIXES)}) in "
+                         f"{', '.join(str(p) for p in args.files)}")
+    index = load_index() if load_index else None
     summary: Counter[str] = Counter()
     failed = 0
     many = len(paths) > 1 or any(p.is_dir() for p in args.files)
-    for path, reading in _progress(paths, show=many and not _is_terminal(sys.stdout)):
-        try:
-            determination = read_letter_file(path)
-        except LetterError as exc:
-            failed += 1
-            _emit(args, {"file": str(path), "error": {"kind": exc.kind, "message": exc.message}})
-            continue
-        out = _output(args.command, path, determination, index, on, summary)
+    for path, _ in _progress(paths, show=many and not _is_terminal(sys.stdout)):
+        out = _one(args.command, path, index, on, summary)
+        failed += "error" in out
         _emit(args, out)
     if len(paths) > 1 or failed:
         _summary(summary, len(paths), failed)
     return 1 if failed and failed == len(paths) else 0
 
 
-def _output(command: str, path: Path, determination: Any, index: Any, on: date | None,
-            summary: Counter[str]) -> dict[str, Any]:
-    reading = determination.to_json()
+def _date_option(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(f"--date must be a date in the form YYYY-MM-DD, got '{value[:40]}'") from None
+
+
+def _one(command: str, path: Path, index: Any, on: date | None, summary: Counter[str]) -> dict[str, Any]:
+    """One file's result line, or its typed error naming the file."""
+    from kg.letters import read_letter_file
+
+    try:
+        reading = read_letter_file(path).to_json()
+        findings = None if command == "parse" else _audit(reading, index, on)
+    except LetterError as exc:
+        return {"file": str(path), "error": {"kind": exc.kind, "message": exc.message}}
+    except InputError as exc:  # the letter reads, but what it states cannot be audited
+        return {"file": str(path), "error": {"kind": "cannot_audit", "message": str(exc)}}
+    _count(summary, reading, findings)
+    if findings is None:
+        return {"file": str(path), **reading}
+    return {"file": str(path), "findings": [f.to_json() for f in findings]}
+
+
+def _audit(reading: dict[str, Any], index: Any, on: date | None) -> list[Any]:
+    from kg.audit import audit
+
+    return audit(reading, index, on)
+
+
+def _count(summary: Counter[str], reading: dict[str, Any], findings: list[Any] | None) -> None:
     summary["letters"] += 1
     for item in reading["items"]:
         summary["items"] += 1
         summary[f"decision: {item['decision']}"] += 1
         for citation in item["reviewer_citations"]:
             summary[f"reviewer cites: {citation['guideline']}"] += 1
-    if command == "parse":
-        return {"file": str(path), **reading}
-    from kg.audit import audit
-
-    findings = audit(reading, index, on)
-    for finding in findings:
+    for finding in findings or ():
         summary[f"finding: {finding.kind}"] += 1
-    return {"file": str(path), "findings": [f.to_json() for f in findings]}
 
 
 def _emit(args: argparse.Namespace, out: dict[str, Any]) -> None:
@@ -132,7 +158,7 @@ def _progress(paths: list[Path], show: bool) -> Iterator[tuple[Path, None]]:
 def _summary(summary: Counter[str], total: int, failed: int) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{total} file(s), {failed} unreadable")
+    table = Table(title=f"{total} file(s), {failed} not read or audited")
     table.add_column("what")
     table.add_column("count", justify="right")
     for key in sorted(summary):

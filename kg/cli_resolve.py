@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kg.errors import InputError
+from kg.errors import InputError, UsageError
 
 
 def add_parser(sub: Any) -> None:
@@ -38,8 +38,6 @@ def run(args: argparse.Namespace, index: Any) -> int:
             out["cases"].append({"id": case.get("id"), "services": [r.to_json() for r in resolve(request, index)]})
         _print(out, args.json)
         return 0
-    if not args.date:
-        raise InputError("--date is required (YYYY-MM-DD)")
     facts = dict(_fact(f) for f in args.fact)
     if args.phase:
         facts["phase"] = args.phase
@@ -47,6 +45,18 @@ def run(args: argparse.Namespace, index: Any) -> int:
                                    facts=facts, today=today)
     _print({"services": [r.to_json() for r in resolve(request, index)]}, args.json)
     return 0
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """A request from flags needs --date and --service; a batch takes everything from its file."""
+    flags = [f"--{name}" for name in ("service", "date", "diagnosis", "fact", "phase") if getattr(args, name)]
+    if args.input and flags:
+        raise UsageError(f"--input takes each case from the file; leave out {', '.join(flags)}")
+    if not args.input:
+        missing = [f"--{name}" for name in ("date", "service") if not getattr(args, name)]
+        if missing:
+            verb = "is" if len(missing) == 1 else "are"
+            raise UsageError(f"{' and '.join(missing)} {verb} required (or --input FILE)")
 
 
 def _fact(text: str) -> tuple[str, str]:

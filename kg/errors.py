@@ -41,3 +41,8 @@ class LetterError(KgError):
         self.kind = kind
         self.message = message
         super().__init__(f"{kind}: {message}")
+
+
+class UsageError(KgError):
+    """The command line asks for something incomplete or contradictory (a required option left
+    out, options that exclude each other): exit 2 with the usage, as argparse does."""

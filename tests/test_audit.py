@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,21 @@ def test_the_cli_audits_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture[s
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == len(list(folder.glob("*.txt")))
     assert all("findings" in line and "file" in line for line in lines)
+
+
+def test_a_letter_before_the_first_mtus_is_audited_with_that_finding(mini_index: GuidelineIndex) -> None:
+    backwards = citation("MTUS Test Pain Physical Medicine Page(s): 99-98", "MTUS CPMTG", True, "Physical Medicine",
+                         "99-98")
+    reading = letter(item("Physical therapy x6", [backwards]), item("Acupuncture x6", [], rationale=NECESSARY, decision="Overturned"),
+                     on="2005-02-22")
+    found = audit(reading, mini_index)
+    # Said once for the letter; the date-free checks still run; nothing is judged against an MTUS.
+    assert kinds(found) == [(0, "no_mtus_in_force"), (1, "impossible_page_range"), (2, "no_citation")]
+    assert found[0].severity == "error" and found[0].evidence == "ur_denial_date: 2005-02-22"
+    assert "2007-06-15" in found[0].message
+
+
+def test_a_date_given_before_the_first_mtus_is_that_finding_too(mini_index: GuidelineIndex) -> None:
+    found = audit(letter(item("Physical therapy x6", [PM_2009])), mini_index, date(2003, 1, 1))
+    assert kinds(found) == [(0, "no_mtus_in_force")]
+    assert found[0].evidence == "date given: 2003-01-01"

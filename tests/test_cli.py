@@ -112,7 +112,6 @@ def test_resolve_reads_a_batch_file(tmp_path: Path, capsys: pytest.CaptureFixtur
     ["--date", "2999-01-01", "--service", "PT"],
     ["--date", "2013-12-10", "--service", "PT", "--fact", "visits_received=lots"],
     ["--date", "2013-12-10", "--service", "PT", "--fact", "nonsense"],
-    ["--service", "PT"],
 ])
 def test_resolve_input_errors_are_one_line_and_exit_1(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["resolve", *MINI, *argv]) == 1
@@ -194,3 +193,65 @@ def test_results_go_to_stdout_when_it_is_redirected_from_a_terminal(argv: list[s
         assert all(str(p) in written for p in letters)
     # The summary (stderr) reached the terminal; no result did.
     assert f"{len(letters)} file(s)" in terminal and str(letters[0]) not in terminal
+
+
+def _one_line_error(captured: pytest.CaptureResult[str]) -> str:
+    assert captured.out == "" and "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["parse", "audit"])
+@pytest.mark.parametrize("bad", ["2013-13-45", "nonsense"])
+def test_a_bad_date_for_the_letters_is_one_line_and_exit_1(command: str, bad: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, str(DATA / "letters"), "--date", bad, *MINI]) == 1
+    assert "--date" in _one_line_error(capsys.readouterr())
+
+
+@pytest.mark.parametrize("command", ["parse", "audit"])
+def test_an_empty_folder_is_no_letters_found_and_exit_1(command: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.doc").write_text("not a letter's suffix")
+    assert main([command, str(tmp_path), "--json", *MINI]) == 1
+    assert "no letters found" in _one_line_error(capsys.readouterr())
+
+
+def test_a_letter_before_the_first_mtus_does_not_stop_the_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    letters = sorted((DATA / "letters").glob("*.txt"))
+    early = DATA / "letters" / "synthetic-2005-before-mtus.txt"
+    assert early in letters and len(letters) > 1  # the early letter among others
+    assert main(["audit", str(DATA / "letters"), "--json", *MINI]) == 0
+    lines = {line["file"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(lines) == {str(p) for p in letters}
+    findings = lines[str(early)]["findings"]
+    assert findings[0]["kind"] == "no_mtus_in_force" and findings[0]["evidence"] == "ur_denial_date: 2005-02-22"
+
+
+def test_export_to_a_folder_that_does_not_exist_is_one_line(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "-o", str(tmp_path / "missing" / "graph.ttl"), *MINI]) == 1
+    assert "cannot write" in _one_line_error(capsys.readouterr())
+
+
+@pytest.mark.parametrize("argv", [
+    [],
+    ["validate", "--bogus"],
+    ["stats", "--bogus"],
+    ["export", "--format", "xml"],
+    ["resolve", "--service", "PT"],
+    ["resolve", "--date", "2013-12-10"],
+    ["resolve"],
+    ["resolve", "--input", "cases.json", "--service", "PT"],
+    ["parse"],
+    ["parse", "letter.txt", "--bogus"],
+    ["audit"],
+    ["serve", "--port", "abc"],
+], ids=" ".join)
+def test_usage_errors_of_every_subcommand_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main([*argv, *MINI] if argv[:1] == ["resolve"] else argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:") and "Traceback" not in err

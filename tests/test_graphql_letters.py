@@ -190,3 +190,19 @@ def test_letter_text_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) ->
     assert caplog.records  # the access log ran ...
     assert not [r for r in caplog.records if marker in r.getMessage()]  # ... and never logged the text
     assert not re.search(marker, caplog.text)
+
+
+def test_a_letter_dated_before_the_first_mtus_is_audited_not_an_error(mini_index: GuidelineIndex) -> None:
+    # Before the fix this answered `data: null` with an error, as the resolver refuses such dates.
+    answer = run(mini_index, AUDIT, text=letter("synthetic-2005-before-mtus.txt"))["auditLetter"]
+    assert answer["__typename"] == "LetterAudit"
+    assert answer["auditedOn"] == "2005-02-22"
+    first = answer["findings"][0]
+    assert (first["item"], first["kind"], first["severity"]) == (0, "no_mtus_in_force", "error")
+    assert len(answer["reading"]["items"]) == 2
+
+
+def test_a_date_given_before_the_first_mtus_is_audited_not_an_error(mini_index: GuidelineIndex) -> None:
+    answer = run(mini_index, AUDIT, text=letter("synthetic-2016-sections.txt"), date="2003-01-01")["auditLetter"]
+    assert answer["__typename"] == "LetterAudit" and answer["auditedOn"] == "2003-01-01"
+    assert [f["kind"] for f in answer["findings"] if f["item"] == 0] == ["no_mtus_in_force"]
