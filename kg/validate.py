@@ -1,4 +1,5 @@
-"""Is the graph fit to serve? SHACL shapes, references, acyclic hierarchies, real ICD-10-CM codes.
+"""Is the graph fit to serve? SHACL shapes, references, acyclic hierarchies, real ICD-10-CM codes,
+and the source tables (kg/data/tables) compile without row errors to the committed Turtle.
 
 `validate(graph, shapes)` returns a report value; it raises nothing for a non-conforming graph.
 """
@@ -8,6 +9,8 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
 
 import networkx as nx
 from rdflib import RDF, Graph, URIRef
@@ -18,7 +21,7 @@ from kg.namespaces import GL, PREFIXES, curie
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    check: str  # shacl, reference, cycle, icd10, adoption
+    check: str  # shacl, reference, cycle, icd10, adoption, table
     focus: str
     message: str
 
@@ -35,8 +38,17 @@ class ValidationReport:
         return not self.violations
 
 
-def validate(graph: Graph, shapes: Graph, *, shacl: bool = True) -> ValidationReport:
+def validate(graph: Graph, shapes: Graph, *, shacl: bool = True,
+             tables: Path | None | Literal["auto"] = "auto") -> ValidationReport:
+    """All checks. `tables`: the folder of source tables to compile and check; "auto" means
+    kg/data/tables with the full (SHACL) validation and no table check for the quick one."""
     found: list[Violation] = []
+    if tables == "auto":
+        from kg.tables import TABLES_DIR
+
+        tables = TABLES_DIR if shacl and TABLES_DIR.is_dir() else None
+    if tables is not None:
+        found += check_tables(tables)
     if shacl:
         found += check_shapes(graph, shapes)
     found += check_references(graph)
@@ -122,4 +134,18 @@ def check_adoptions(graph: Graph) -> list[Violation]:
         for (s1, e1, a1), (s2, _e2, a2) in zip(intervals, intervals[1:]):
             if s2 < e1:
                 out.append(Violation("adoption", curie(document), f"{curie(a1)} overlaps {curie(a2)}"))
+    return out
+
+
+def check_tables(folder: Path) -> list[Violation]:
+    """The tables compile in memory without row errors (each one file:line:column), and the
+    Turtle files beside the folder are what they compile to."""
+    from kg.load import load_ontology
+    from kg.tables import compile_tables, stale_files, vocabulary
+
+    result = compile_tables(folder, vocabulary(load_ontology()))
+    out = [Violation("table", Path(e.path).name, str(e)) for e in result.errors]
+    if not out:
+        hint = "; run `python -m kg.tables` to compile the tables"
+        out += [Violation("table", str(folder.parent), line + hint) for line in stale_files(result, folder.parent)]
     return out
