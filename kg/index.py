@@ -55,8 +55,17 @@ class GuidelineIndex:
     checked: bool = False
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle the fields only: a memo kept beside them (kg.resolve.memo) stays in its process."""
+        """Pickle the fields only."""
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+    def treatment_lineage(self, treatment_id: str) -> tuple[str, ...]:
+        """The treatment and every broader one, nearest first (cyclobenzaprine, muscle relaxants,
+        medications); the treatment alone when the graph has no hierarchy for it."""
+        return tuple(a for a, _ in self.treatment_ancestors.get(treatment_id, ((treatment_id, 0),)))
+
+    def condition_lineage(self, condition_id: str) -> tuple[str, ...]:
+        """The condition and every broader one, nearest first."""
+        return tuple(a for a, _ in self.condition_ancestors.get(condition_id, ((condition_id, 0),)))
 
     def publisher_of(self, document_id: str) -> str:
         return self.family_publishers.get(self.documents[document_id].family, "other")
