@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
+from kg.errors import InputError
 from tests.conftest import DATA, MINI_GRAPH
 
 MINI = ["--data-dir", str(MINI_GRAPH)]
@@ -255,3 +256,25 @@ def test_usage_errors_of_every_subcommand_exit_2(argv: list[str], capsys: pytest
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage:") and "Traceback" not in err
+
+
+def test_a_letter_the_audit_refuses_is_that_files_error_and_the_rest_go_on(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # Fault injection: whatever a letter states that the resolver refuses (an InputError) must be
+    # reported against that file, never stop the folder unnamed.
+    import kg.audit
+
+    real = kg.audit.audit
+
+    def refusing(reading: dict, index: object, on: object = None) -> list:
+        if reading.get("dwc_case_number") == "CM17-0999001":
+            raise InputError("the resolver refuses this letter")
+        return real(reading, index, on)
+
+    monkeypatch.setattr(kg.audit, "audit", refusing)
+    letters = sorted((DATA / "letters").glob("*.txt"))
+    assert main(["audit", str(DATA / "letters"), "--json", *MINI]) == 0
+    lines = {line["file"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    refused = str(DATA / "letters" / "synthetic-2016-sections.txt")
+    assert lines[refused]["error"] == {"kind": "cannot_audit", "message": "the resolver refuses this letter"}
+    assert all("findings" in lines[str(p)] for p in letters if str(p) != refused)

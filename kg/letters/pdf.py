@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from kg.errors import LetterError
 
 _MAX_PAGES = 200
+# Layout extraction sometimes breaks a word where the PDF spaces its glyphs apart ("Uph eld" in
+# one real DWC letter), which hides an item's decision: a line's last word after a colon (or
+# alone on its line) is rejoined when the joined letters are a decision word.
+_LAST_WORD = re.compile(r"(^|:)([ \t]*)([A-Za-z][A-Za-z ]{4,14}[A-Za-z])([ \t.]*)$", re.MULTILINE)
+_DECISION_WORDS = frozenset(("upheld", "overturned"))
 
 
 def is_pdf(data: bytes) -> bool:
     """PDF by content: the signature may follow a little leading junk."""
     return b"%PDF-" in data[:1024]
+
+
+def _rejoin_decision(match: re.Match[str]) -> str:
+    joined = match.group(3).replace(" ", "")
+    if joined.lower() not in _DECISION_WORDS or " " not in match.group(3):
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}{joined}{match.group(4)}"
 
 
 def _page_text(page: object) -> str:
@@ -46,7 +59,7 @@ def pdf_text(data: bytes) -> str:
     try:
         reader = _open(data)
         pages = list(reader.pages)[:_MAX_PAGES]
-        text = "\n".join(_page_text(p) for p in pages)
+        text = _LAST_WORD.sub(_rejoin_decision, "\n".join(_page_text(p) for p in pages))
     except LetterError:
         raise
     except DependencyError:
