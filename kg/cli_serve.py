@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 
 APP = "graphql_api.app:app_factory"
 WORKER_READY_S = 90  # how long a new worker may take to load (and validate) the graph
+STARTING_PING_S = 0.2  # how long the supervisor waits for a starting worker's answer on each round
 LIVENESS_S = 5  # how long a serving worker may take to answer the supervisor's ping (a dead one is seen at once)
 RETRY_S = (2.0, 60.0)  # first and longest wait before starting again a worker that failed to start
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker whose start-up failed
@@ -123,7 +124,9 @@ def _supervisor_class() -> type:
                 if idx in self.retry_at:
                     self._retry(idx)
                     continue
-                state = _probe(process, LIVENESS_S)
+                # a starting worker may not answer for a while (its pong thread is not up yet): asked
+                # briefly, so that the others' liveness is not checked late
+                state = _probe(process, LIVENESS_S if process.pid in self.served else STARTING_PING_S)
                 if state == "serving":
                     self._serving(idx, process)
                 elif state in ("starting", "hung") and self._may_still_start(process):
@@ -187,7 +190,7 @@ def _supervisor_class() -> type:
             for idx, process in enumerate(self.processes):
                 if idx in self.retry_at or process.pid is None:
                     continue
-                if _probe(process, LIVENESS_S) == "serving":
+                if process.pid in self.served and process.process.is_alive():
                     os.kill(process.pid, signal.SIGHUP)
                 else:  # its handler may not exist yet: signalled once it serves
                     log.info("worker [%s] is starting; it reloads once it serves", process.pid)

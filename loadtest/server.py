@@ -51,6 +51,32 @@ def cmdline(pid: int) -> str:
         return ""
 
 
+def socket_owner(local_port: int, server_port: int, pids: Sequence[int]) -> int | None:
+    """Which of `pids` holds the server side of the loopback connection from `local_port` (IPv4),
+    from /proc/net/tcp and the processes' file descriptors; None when none of them (yet)."""
+    inodes: set[str] = set()
+    try:
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == local_port:
+                inodes.add(f"socket:[{inode}]")
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in inodes:
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
 def rss_kib(pid: int) -> int:
     """VmRSS of one process in KiB (0 when it is gone)."""
     try:
@@ -67,7 +93,7 @@ class Server:
 
     def __init__(self, *, workers: int = 1, data_dir: Path | None = None, env: Mapping[str, str] | None = None,
                  log: Path | None = None, cwd: Path | None = None, wrapper: Sequence[str] = (),
-                 startup_timeout: float = 90) -> None:
+                 startup_timeout: float = 90, wait: bool = True) -> None:
         self.port = free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
         self.workers = workers
@@ -81,6 +107,8 @@ class Server:
         self._log_handle = self.log.open("ab")
         self.process = subprocess.Popen(command, env=full_env, cwd=cwd, stdout=self._log_handle,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if not wait:  # the caller acts during start-up, then calls wait_ready
+            return
         try:
             self.wait_ready(startup_timeout)
         except BaseException:
