@@ -21,8 +21,7 @@ from bench.graphgen import generate
 from bench.workload import Case, batch, cases
 from kg import load_index
 from kg.index import GuidelineIndex
-from kg.resolve import resolve
-from kg.resolve.memo import memo_of
+from kg.resolve import CachedResolver
 
 LETTERS = (Path("/work/shared/fixtures/letters/dev"), ROOT / "tests" / "data" / "letters")
 
@@ -44,8 +43,8 @@ def resolve_figures(index: GuidelineIndex, found: list[Case], rounds: int) -> Re
     Resolve rounds and floor rounds alternate, so both see the same machine (other processes,
     CPU frequency) and the ratio stays honest on a busy 2-core box.
     """
-    memo_of(index).clear()
-    calls: list[Callable[[], Any]] = [lambda r=c.request: resolve(r, index) for c in found]
+    resolve = CachedResolver(index).resolve  # as the server holds it, empty
+    calls: list[Callable[[], Any]] = [lambda r=c.request: resolve(r) for c in found]
     sections = index.sections
     lookups: list[Callable[[], Any]] = [lambda s=c.section_id: sections[s] for c in found]
     first = per_call_ns(calls, 1)  # first sight: every memo empty
@@ -58,8 +57,9 @@ def resolve_figures(index: GuidelineIndex, found: list[Case], rounds: int) -> Re
 def interleaved_medians(first: tuple[GuidelineIndex, list[Case]], second: tuple[GuidelineIndex, list[Case]],
                         rounds: int) -> tuple[float, float, float, float]:
     """Warm medians and p99s of resolve() on two indexes, measured in alternating rounds."""
-    a, b = alternating([lambda r=c.request, i=first[0]: resolve(r, i) for c in first[1]],
-                       [lambda r=c.request, i=second[0]: resolve(r, i) for c in second[1]], rounds)
+    one, two = CachedResolver(first[0]).resolve, CachedResolver(second[0]).resolve
+    a, b = alternating([lambda r=c.request: one(r) for c in first[1]],
+                       [lambda r=c.request: two(r) for c in second[1]], rounds)
     return median(a), median(b), percentile(a, 99), percentile(b, 99)
 
 
@@ -91,19 +91,19 @@ def row_resolve(index: GuidelineIndex, found: list[Case], rounds: int) -> tuple[
 def row_batch(index: GuidelineIndex, found: list[Case], repeats: int) -> Row:
     """One 1,000-service request against 1,000 single-service requests, in alternating rounds."""
     request = batch(found, 1000)
-    memo_of(index).clear()
+    resolve = CachedResolver(index).resolve
     start = time.perf_counter_ns()
-    answers = resolve(request, index)
+    answers = resolve(request)
     first = time.perf_counter_ns() - start
     assert len(answers) == 1000
     # the floor: the same 1,000 services, each in a request of its own
     alone = [replace(request, services=(service,)) for service in request.services]
-    singles = [lambda r=r: resolve(r, index) for r in alone]
+    singles = [lambda r=r: resolve(r) for r in alone]
     times: list[int] = []
     single: list[int] = []
     for _ in range(repeats):
         start = time.perf_counter_ns()
-        resolve(request, index)
+        resolve(request)
         times.append(time.perf_counter_ns() - start)
         single += per_call_ns(singles, 1)
     row = Row("2", "kg.resolve, 1,000 services in one request", median(times), "ns",
@@ -186,7 +186,7 @@ def row_growth(shipped: GuidelineIndex, base: ResolveFigures, found: list[Case],
 
 
 def _governing(index: GuidelineIndex, case: Case) -> str | None:
-    answer = resolve(case.request, index)[0]
+    answer = CachedResolver(index).resolve(case.request)[0]
     return answer.governing.section_id if answer.governing else None
 
 

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from kg import load_index
 from kg.errors import InputError
 from kg.load import DATA_DIR
-from kg.resolve import ResolveRequest, ServiceResolution, resolve
+from kg.resolve import CachedResolver, ResolveRequest, ServiceResolution
 
 _WORD = re.compile(r"(?<!^)(?=[A-Z])")
 _FACTS = {"dateOfInjury": "date_of_injury", "visitsReceived": "visits_received", "phase": "phase"}
@@ -68,7 +68,7 @@ async def resolve_endpoint(request: Request) -> Response:
     except InputError as exc:
         return Response(orjson.dumps({"data": {"resolve": {"__typename": "InvalidInput", "message": str(exc)}}}),
                         media_type="application/json")
-    answers = resolve(parsed, request.app.state.index)
+    answers = request.app.state.resolver.resolve(parsed)
     payload = {"data": {"resolve": {"__typename": "ResolveSuccess", "services": [project(a) for a in answers]}}}
     return Response(orjson.dumps(payload), media_type="application/json")
 
@@ -83,6 +83,7 @@ def create_app() -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.index = load_index(data_dir)
+        app.state.resolver = CachedResolver(app.state.index)
         gc.collect()
         gc.freeze()
         yield

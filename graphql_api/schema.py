@@ -33,7 +33,6 @@ from graphql_api.results import (
 from graphql_api.types import Condition, GuidelineDocument, GuidelineSection, Treatment
 from kg import lookup
 from kg.errors import InputError
-from kg.resolve import resolve as kg_resolve
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
 fault_log = logging.getLogger("guideline_kg.faults")
@@ -53,7 +52,7 @@ class Query:
             request = input.to_request(info.context.today, info.context.max_services)
         except InputError as exc:
             return InvalidInput(message=str(exc), field=field_of(str(exc)))
-        answers = kg_resolve(request, info.context.index)
+        answers = info.context.resolver.resolve(request)
         return ResolveSuccess.from_domain(answers, request.date, info.context.index)
 
     @strawberry.field(description="A treatment by id, e.g. `tx:cyclobenzaprine` (null when not in the graph).")
@@ -112,7 +111,8 @@ class Query:
                 as_of: Annotated[date, strawberry.argument(description="The date of the request.")],
                 condition: Annotated[str | None, strawberry.argument(
                     description="A diagnosis (code or words) to narrow the comparison.")] = None) -> Comparison:
-        answer = lookup.compare(info.context.index, treatment, condition, as_of, today=info.context.today)
+        answer = lookup.compare(info.context.index, treatment, condition, as_of, today=info.context.today,
+                                steps=info.context.resolver.steps)
         return Comparison.from_domain(answer)
 
     @strawberry.field(description="A drug's MTUS Drug List status on a date, only as the graph records it.")

@@ -17,9 +17,8 @@ from rapidfuzz import fuzz, process
 from kg import model as m
 from kg.errors import InputError
 from kg.index import GuidelineIndex
-from kg.resolve import Citation, CriterionResult, ResolveRequest, ServiceInput, ServiceResolution, resolve
-from kg.resolve.criteria import Context, evaluate
-from kg.resolve.diagnosis import read_diagnoses
+from kg import vocab
+from kg.resolve import Citation, CriterionResult, ResolveRequest, ServiceInput, ServiceResolution, Steps, resolve
 from kg.resolve.sequence import document_standing  # the resolver's own rule of which documents count on a date
 from kg.text import normalize
 
@@ -162,11 +161,10 @@ def filter_sections(index: GuidelineIndex, f: SectionFilter) -> list[str]:
     if f.search:
         ids = _search_sections(index, f.search)
     if f.treatment:
-        addressed = {s for a, _ in index.treatment_ancestors.get(f.treatment, ((f.treatment, 0),))
-                     for s in index.sections_by_treatment.get(a, ())}
+        addressed = {s for a in index.treatment_lineage(f.treatment) for s in index.sections_by_treatment.get(a, ())}
         ids = [i for i in ids if i in addressed]
     if f.condition:
-        lineage = {a for a, _ in index.condition_ancestors.get(f.condition, ((f.condition, 0),))}
+        lineage = set(index.condition_lineage(f.condition))
         ids = [i for i in ids if lineage & set(index.sections[i].applies_to)]
     if f.document:
         ids = [i for i in ids if index.sections[i].document_id == f.document]
@@ -308,13 +306,15 @@ class Comparison:
 
 
 def compare(index: GuidelineIndex, treatment_id: str, condition: str | None, as_of: date, *,
-            today: date) -> Comparison:
+            today: date, steps: Steps | None = None) -> Comparison:
     """MTUS, ACOEM and ODG guidance for one treatment on a date, side by side, on the resolver.
 
     MTUS is the best section in force as MTUS on the date; ACOEM and ODG are the best sections
     those publishers wrote, other than the MTUS one (an ACOEM chapter adopted into the MTUS keeps
-    its "MTUS ACOEM" label). A guideline silent on the service has no citation.
+    its "MTUS ACOEM" label). A guideline silent on the service has no citation. `steps`: the
+    resolver's steps as the caller keeps them (kg.resolve.CachedResolver), or as they are.
     """
+    steps = steps or Steps.of(index)
     treatment = index.treatments.get(treatment_id)
     label = treatment.label if treatment else treatment_id
     diagnoses = [condition] if condition else []
@@ -324,22 +324,22 @@ def compare(index: GuidelineIndex, treatment_id: str, condition: str | None, as_
     except InputError as exc:
         empty = tuple(Guidance(s, None, (), False) for s in COMPARED)
         return Comparison(None, condition, as_of, empty, None, None, (), (str(exc),))
-    result = resolve(request, index)[0]
+    result = resolve(request, index, steps)[0]
     guidance: list[Guidance] = []
     for source in COMPARED:
         taken = {g.citation.section_id for g in guidance if g.citation}
-        guidance.append(_guidance(source, taken, result, request, index))
+        guidance.append(_guidance(source, taken, result, request, index, steps))
     return Comparison(result.treatment.id if result.treatment else None, condition, as_of, tuple(guidance),
                       result.governing, result.outcome.value, result.trace, result.problems)
 
 
 def _guidance(source: str, taken: set[str], result: ServiceResolution, request: ResolveRequest,
-              index: GuidelineIndex) -> Guidance:
+              index: GuidelineIndex, steps: Steps) -> Guidance:
     best = next((c for c in result.candidates if c.section_id not in taken and _source_is(c, source, index)), None)
     if best is None:
         return Guidance(source, None, (), False)
     governs = result.governing is not None and best.section_id == result.governing.section_id
-    criteria = result.criteria if governs else _criteria(best, result, request, index)
+    criteria = result.criteria if governs else _criteria(best, result, request, index, steps)
     return Guidance(source, best, criteria, governs)
 
 
@@ -350,14 +350,13 @@ def _source_is(citation: Citation, source: str, index: GuidelineIndex) -> bool:
 
 
 def _criteria(citation: Citation, result: ServiceResolution, request: ResolveRequest,
-              index: GuidelineIndex) -> tuple[CriterionResult, ...]:
+              index: GuidelineIndex, steps: Steps) -> tuple[CriterionResult, ...]:
     """A compared (not governing) section's criteria, judged on the same facts as the resolver's."""
-    reading = read_diagnoses(request.diagnoses, index, request.date)
-    conditions = frozenset(a for i in reading.condition_ids for a, _ in index.condition_ancestors.get(i, ((i, 0),)))
+    _, conditions = steps.diagnoses(request.diagnoses, request.date)
     treatment = result.treatment.id if result.treatment else ""
-    lineage = frozenset(a for a, _ in index.treatment_ancestors.get(treatment, ((treatment, 0),)))
-    ctx = Context(request.facts, result.quantity, conditions, result.phase or "Chronic", lineage, request.date)
-    return tuple(evaluate(index.sections[citation.section_id], ctx, index))
+    lineage = frozenset(index.treatment_lineage(treatment))
+    return steps.criteria(citation.section_id, request.facts, result.quantity, conditions,
+                          result.phase or vocab.Phase.CHRONIC, lineage, request.date)
 
 
 # ---------------------------------------------------------------- neighbourhood

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from kg.resolve.cached import CachedResolver
 from kg.resolve.engine import resolve
+from kg.resolve.steps import Steps
 from kg.resolve.outcome import Citation, CriterionResult, Outcome, ServiceResolution, Status, TreatmentRef
 from kg.resolve.request import Facts, ResolveRequest, ServiceInput
 
 __all__ = [
+    "CachedResolver",
     "Citation",
     "CriterionResult",
     "Facts",
@@ -15,6 +18,7 @@ __all__ = [
     "ServiceInput",
     "ServiceResolution",
     "Status",
+    "Steps",
     "TreatmentRef",
     "resolve",
 ]

@@ -8,6 +8,7 @@ Page-cited documents (CPMTG 2009, ACOEM 2nd Ed. 2004) are cited by pages; sectio
 from __future__ import annotations
 
 from kg import model as m
+from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.outcome import Citation
 
@@ -28,7 +29,7 @@ def cite(section: m.Section, index: GuidelineIndex, label: str, mtus: bool, step
 def citation_text(section: m.Section, document: m.Document, index: GuidelineIndex, mtus: bool,
                   pages: str | None) -> str:
     prefix = "MTUS " if mtus else "Non-MTUS: "
-    if document.cite_style == "Page":
+    if document.cite_style == vocab.CiteStyle.PAGE:
         return f"{prefix}{_page_title(document, index)}, {section.label}{_pages(pages)}"
     if mtus and document.year:
         return f"{prefix}{document.letter_title} {document.year}, Section(s): {section.label}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kg import model as m
+from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.outcome import CriterionResult, Status
 from kg.resolve.request import Facts
@@ -62,11 +63,11 @@ def overlays_for(ctx: Context, index: GuidelineIndex) -> list[str]:
 def _evaluate(c: m.Criterion, ctx: Context, index: GuidelineIndex, keyed_unknown: bool = False) -> CriterionResult:
     if c.members:
         status, needs = _group(c, ctx, index)
-    elif c.kind in ("QuantityLimit", "StatutoryCap") and c.max_units is not None and _counted(c):
+    elif c.kind in (vocab.CriterionKind.QUANTITY_LIMIT, vocab.CriterionKind.STATUTORY_CAP) and c.max_units is not None and _counted(c):
         status, needs = _quantity(c, ctx)
         if keyed_unknown and c.for_conditions:
             status, needs = INSUFFICIENT, ("diagnosis",) + needs
-    elif c.kind == "DurationLimit" and c.max_weeks is not None:
+    elif c.kind == vocab.CriterionKind.DURATION_LIMIT and c.max_weeks is not None:
         status, needs = _duration(c, ctx)
     elif c.excludes:  # "topical muscle relaxants are not recommended": decided by what is requested
         status, needs = (NOT_MET if set(c.excludes) & ctx.treatment_lineage else MET), ()
@@ -121,7 +122,8 @@ def _group(c: m.Criterion, ctx: Context, index: GuidelineIndex) -> tuple[Status,
     met = sum(r.status is MET for r in results)
     unknown = sum(r.status is INSUFFICIENT for r in results)
     needs = tuple(n for r in results if r.status is INSUFFICIENT for n in r.needs)
-    required = {"AllOf": len(results), "AnyOf": 1}.get(c.logic or "AllOf", c.at_least or len(results))
+    required = {vocab.LogicOperator.ALL_OF: len(results), vocab.LogicOperator.ANY_OF: 1}.get(
+        c.logic or vocab.LogicOperator.ALL_OF, c.at_least or len(results))
     if met >= required:
         return MET, ()
     if met + unknown < required:

@@ -8,6 +8,7 @@ from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.service import body_regions
 from kg.text import normalize
@@ -100,9 +101,9 @@ def _by_words(text: str, index: GuidelineIndex) -> tuple[str, ...]:
 def _regions(ids: list[str], index: GuidelineIndex) -> tuple[str, ...]:
     regions: list[str] = []
     for node in ids:
-        for ancestor, _ in index.condition_ancestors.get(node, ((node, 0),)):
+        for ancestor in index.condition_lineage(node):
             for region in index.conditions[ancestor].body_regions if ancestor in index.conditions else ():
-                if region not in regions and region != "Systemic":
+                if region not in regions and region != vocab.BodyRegion.SYSTEMIC:
                     regions.append(region)
             if regions:
                 break

@@ -47,15 +47,6 @@ class Facts:
     return_to_work_goal: bool | None = None
     prior_imaging_unchanged: bool | None = None
     age: int | None = None
-    # Facts key the criteria memo on every request: hash them once.
-    _hash: int = field(init=False, repr=False, compare=False, default=0)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash(tuple(getattr(self, f.name) for f in _FACT_FIELDS)))
-
-    def __hash__(self) -> int:
-        return self._hash
-
     def get(self, key: str) -> Any:
         return getattr(self, key, None)
 

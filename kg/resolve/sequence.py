@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from kg import model as m
+from kg import vocab
 from kg.index import GuidelineIndex
-from kg.resolve.memo import ResolverMemo, memo_of
 
 # ODG is an online text updated continuously and cited undated ("Non-MTUS Citation ODG"), so
 # its chapters count as current on any date; other documents only from their publication.
 CONTINUOUSLY_UPDATED_FAMILIES = ("ODG",)
 # Phase names of requests (Facts.phase) to the ontology's gl:Phase individuals.
-PHASE_NAMES = {"acute": "Acute", "subacute": "Subacute", "chronic": "Chronic", "postsurgical": "PostSurgical"}
+PHASE_NAMES = {"acute": vocab.Phase.ACUTE, "subacute": vocab.Phase.SUBACUTE, "chronic": vocab.Phase.CHRONIC,
+               "postsurgical": vocab.Phase.POST_SURGICAL}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +56,16 @@ MENTION_PENALTY = 100
 
 
 def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
-    memo = memo_of(index)
-    epoch = memo.epoch(case.on)
     found: dict[str, Candidate] = {}
     rejected: set[str] = set()  # whether a section fits never depends on the path that reached it
     sections = index.sections
-    lineage = index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),))
+    lineage = index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),))  # with distances: they rank
     for links, penalty in ((index.sections_by_treatment, 0), (index.sections_mentioning, MENTION_PENALTY)):
         for ancestor, distance in lineage:
             for section_id in links.get(ancestor, ()):
                 if section_id in found or section_id in rejected:
                     continue
-                candidate = _candidate(sections[section_id], distance + penalty, ancestor, case, index, memo, epoch)
+                candidate = _candidate(sections[section_id], distance + penalty, ancestor, case, index)
                 if candidate is None:
                     rejected.add(section_id)
                 else:
@@ -74,14 +73,9 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
     return sorted(found.values(), key=lambda c: c.rank)
 
 
-def _candidate(section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex,
-               memo: ResolverMemo, epoch: int) -> Candidate | None:
+def _candidate(section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex) -> Candidate | None:
     document = index.documents[section.document_id]
-    key = (document.id, epoch)
-    if key in memo.standing:
-        standing = memo.standing[key]
-    else:  # every date of the epoch gives the same standing
-        standing = memo.standing[key] = document_standing(document, case.on, index)
+    standing = document_standing(document, case.on, index)
     if standing is None:
         return None
     region = _region_fit(section, document, case)
@@ -91,10 +85,9 @@ def _candidate(section: m.Section, distance: int, via: str, case: Case, index: G
     label, mtus, step = standing
     condition = _condition_fit(section, case)
     recency = -(document.publication_date.toordinal() if document.publication_date else 0)
-    weak = int(distance >= MENTION_PENALTY or (distance > 0 and index.treatments[via].kind == "ServiceCategory"))
-    devotion = memo.devotion.get((document.id, via))
-    if devotion is None:
-        devotion = memo.devotion[(document.id, via)] = _devotion(document, via, index)
+    weak = int(distance >= MENTION_PENALTY
+               or (distance > 0 and index.treatments[via].kind == vocab.TreatmentKind.SERVICE_CATEGORY))
+    devotion = _devotion(document, via, index)
     rank = (weak, step, devotion, _document_phase_fit(document, case), phase, distance, region, condition,
             recency)
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
@@ -109,8 +102,7 @@ def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
     guideline for an opioid or acupuncture): the specific guideline before the general one."""
     if not document.devoted_to:
         return 1
-    lineage = {a for a, _ in index.treatment_ancestors.get(via, ((via, 0),))}
-    return 0 if lineage & set(document.devoted_to) else 1
+    return 0 if set(index.treatment_lineage(via)) & set(document.devoted_to) else 1
 
 
 def document_standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
@@ -139,9 +131,10 @@ def _step_of(family: str, index: GuidelineIndex) -> int:
 
 def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
     regions = set(section.body_regions or document.body_regions)
+    whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
     if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
-        return 0 if not regions or "Systemic" in regions else 2
-    if not regions or "Systemic" in regions:
+        return 0 if whole_body else 2
+    if whole_body:
         return 1
     return 0 if regions & case.regions else None  # another region's chapter does not apply
 
@@ -156,11 +149,11 @@ def _document_phase_fit(document: m.Document, case: Case) -> int:
 
 def _phase_fit(section: m.Section, case: Case) -> int | None:
     phases = set(section.phases)
-    if phases == {"PostSurgical"} and case.phase != "PostSurgical":
+    if phases == {vocab.Phase.POST_SURGICAL} and case.phase != vocab.Phase.POST_SURGICAL:
         return None  # the post-surgical guideline needs a surgery (8 CCR 9792.24.3)
     if not phases:
         return 1
-    if case.phase in phases or (case.phase == "Subacute" and "Acute" in phases):
+    if case.phase in phases or (case.phase == vocab.Phase.SUBACUTE and vocab.Phase.ACUTE in phases):
         return 0
     return 2
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from kg import vocab
 from kg.index import GuidelineIndex
 from kg.letters.quantity import parse_quantity
 from kg.text import normalize
@@ -134,7 +135,7 @@ def _choose(spans: list[tuple[int, int, tuple[str, ...]]], index: GuidelineIndex
 
 def _most_specific(ids: tuple[str, ...], index: GuidelineIndex) -> tuple[str, ...]:
     """Of several treatments sharing a name, drop those that are ancestors of another."""
-    ancestors = {a for i in ids for a, d in index.treatment_ancestors.get(i, ()) if d > 0}
+    ancestors = {a for i in ids for a in index.treatment_lineage(i)[1:]}
     kept = tuple(i for i in ids if i not in ancestors)
     return kept or ids
 
@@ -157,15 +158,35 @@ def _fuzzy(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str
 
 
 def _is_drug(treatment_id: str, index: GuidelineIndex) -> bool:
-    return index.treatments[treatment_id].kind in ("Drug", "CompoundedProduct")
+    return index.treatments[treatment_id].kind in (vocab.TreatmentKind.DRUG, vocab.TreatmentKind.COMPOUNDED_PRODUCT)
 
 
 def topical_variant(treatment_id: str, index: GuidelineIndex) -> str:
     """The topical form of a drug named with a topical cue (ketoprofen cream -> ketoprofen-topical)."""
     treatment = index.treatments.get(treatment_id)
-    if treatment is None or treatment.kind != "Drug" or treatment.route == "Topical":
+    if treatment is None or treatment.kind != vocab.TreatmentKind.DRUG or treatment.route == vocab.Route.TOPICAL:
         return treatment_id
+    return topical_form(treatment_id, index)
+
+
+def topical_form(treatment_id: str, index: GuidelineIndex) -> str:
+    """The treatment applied to the skin, where the graph has it apart (ketoprofen-topical);
+    the treatment itself otherwise."""
     for candidate in (f"{treatment_id}-topical", f"{treatment_id}-patch"):
         if candidate in index.treatments:
             return candidate
     return treatment_id
+
+
+def reading_line(reading: ServiceReading, index: GuidelineIndex) -> str:
+    """The trace line that says how the service was read."""
+    if not reading.treatment_ids:
+        return "Service: no treatment matched."
+    names = ", ".join(index.treatments[i].label for i in reading.treatment_ids if i in index.treatments)
+    kind = "compound of" if reading.compound else "several treatments:" if reading.ambiguous else "treatment"
+    extras = [f"quantity {reading.quantity:g}" if reading.quantity is not None else "no fixed quantity"]
+    if reading.topical:
+        extras.append("topical")
+    if reading.retrospective:
+        extras.append("retrospective")
+    return f"Service: {kind} {names} (matched by {reading.matched_by}; {', '.join(extras)})."

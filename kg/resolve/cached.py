@@ -1,0 +1,70 @@
+"""A resolver over one index that keeps its steps' answers: what the server and the CLI hold.
+
+The pipeline (kg.resolve.engine) has no cache of its own; this one wraps its steps
+(kg.resolve.steps) in bounded LRU caches (functools.lru_cache: safe under threads). The index stays
+as it was built; a new index gets a new CachedResolver, and the old one goes with its index.
+
+Dates enter a ranking only by comparison with the graph's own dates (MTUS adoptions begin and end,
+documents are published), so a ranking is kept per *epoch* of the request date: how many of those
+dates are on or before it. Every date of one epoch ranks every section the same way.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+from datetime import date
+from functools import lru_cache
+
+from kg.index import GuidelineIndex
+from kg.resolve.engine import resolve
+from kg.resolve.outcome import ServiceResolution
+from kg.resolve.ranking import Ranking
+from kg.resolve.request import ResolveRequest
+from kg.resolve.steps import Steps
+
+READINGS = 8192  # distinct service texts kept read
+DIAGNOSES = 4096  # distinct (diagnoses, date) pairs kept read
+RANKINGS = 8192  # distinct (treatment, epoch, phase, regions, conditions) rankings kept
+CRITERIA = 8192  # distinct (section, facts, quantity, conditions, phase, lineage, date) evaluations kept
+PHASES = 4096  # distinct (facts that decide the phase, date) kept
+
+
+class CachedResolver:
+    """`resolve(request)` over `index`, each step's answers kept (bounded)."""
+
+    def __init__(self, index: GuidelineIndex) -> None:
+        self.index = index
+        plain = Steps.of(index)
+        self.boundaries = _boundaries(index)
+
+        @lru_cache(maxsize=RANKINGS)
+        def ranking_of_epoch(treatment: str, epoch: int, phase: str, regions: frozenset[str],
+                             conditions: frozenset[str]) -> Ranking:
+            first = self.boundaries[epoch - 1] if epoch > 0 else date.min  # any date of the epoch ranks the same
+            return plain.ranking(treatment, first, phase, regions, conditions)
+
+        def ranking(treatment: str, on: date, phase: str, regions: frozenset[str],
+                    conditions: frozenset[str]) -> Ranking:
+            return ranking_of_epoch(treatment, bisect_right(self.boundaries, on), phase, regions, conditions)
+
+        self.steps = replace(plain, reading=lru_cache(maxsize=READINGS)(plain.reading),
+                             diagnoses=lru_cache(maxsize=DIAGNOSES)(plain.diagnoses),
+                             phase=lru_cache(maxsize=PHASES)(plain.phase), ranking=ranking,
+                             criteria=lru_cache(maxsize=CRITERIA)(plain.criteria))
+
+    def resolve(self, request: ResolveRequest) -> tuple[ServiceResolution, ...]:
+        return resolve(request, self.index, self.steps)
+
+
+def _boundaries(index: GuidelineIndex) -> tuple[date, ...]:
+    """Every date the ranking compares a request date with."""
+    found: set[date] = set()
+    for adoption in index.adoptions.values():
+        found.add(adoption.effective_from)
+        if adoption.effective_until is not None:
+            found.add(adoption.effective_until)
+    for document in index.documents.values():
+        if document.publication_date is not None:
+            found.add(document.publication_date)
+    return tuple(sorted(found))

@@ -1,0 +1,60 @@
+"""A treatment's candidates in one case, ranked by the search sequence, with their citations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kg.index import GuidelineIndex
+from kg.resolve.citation import cite
+from kg.resolve.outcome import Citation
+from kg.resolve.sequence import Candidate, Case, candidates
+
+MAX_CANDIDATES = 12
+
+
+class Ranking:
+    """The ranked candidates of a treatment in one case, with their citations. A value: the same
+    for every date on which the same documents stand the same way (what a cache may key on)."""
+
+    __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why")
+
+    def __init__(self, ranked: list[Candidate], index: GuidelineIndex) -> None:
+        self.candidates = tuple(ranked)
+        self.citations: tuple[Citation, ...] = tuple(
+            cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index))
+        self.governing = ranked[0].section if ranked else None
+        self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
+        self._others = sum(1 for c in ranked[1:] if not c.mtus)
+        self._why = ranked[0].why if ranked else ""
+
+    def trace(self, on: date) -> tuple[str, ...]:
+        """The search-sequence lines of the trace (they name the request date)."""
+        if self._mtus:
+            lines = [f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
+                     f"the first governs (LC 4604.5: presumed correct)."]
+        else:
+            lines = [f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a whole "
+                     "service category); go to the next step (8 CCR 9792.21.1(a)(2))."]
+        if self.candidates:
+            lines.append("Governing: " + self._why + ".")
+            if self._others and self._mtus:
+                lines.append(f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison only.")
+        return tuple(lines)
+
+
+def rank_case(treatment_id: str, on: date, phase: str, regions: frozenset[str], conditions: frozenset[str],
+              index: GuidelineIndex) -> Ranking:
+    return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index)
+
+
+def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:
+    """The first MAX_CANDIDATES, plus the best section of each publisher not among them, so the
+    side-by-side view always has the ACOEM and ODG guidance that exists."""
+    kept = ranked[:MAX_CANDIDATES]
+    seen = {index.publisher_of(c.section.document_id) for c in kept}
+    for candidate in ranked[MAX_CANDIDATES:]:
+        publisher = index.publisher_of(candidate.section.document_id)
+        if publisher not in seen:
+            seen.add(publisher)
+            kept.append(candidate)
+    return kept
