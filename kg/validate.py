@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -140,6 +141,17 @@ def check_adoptions(graph: Graph) -> list[Violation]:
 def check_tables(folder: Path) -> list[Violation]:
     """The tables compile in memory without row errors (each one file:line:column), and the
     Turtle files beside the folder are what they compile to."""
+    return list(_check_tables(folder, _fingerprint(folder)))
+
+
+def _fingerprint(folder: Path) -> str:
+    from kg.load import fingerprint
+
+    return fingerprint([*sorted(folder.glob("*.tsv")), *sorted(folder.parent.glob("*.ttl"))])
+
+
+@lru_cache(maxsize=4)  # the same tables are checked once, however many graphs are validated
+def _check_tables(folder: Path, _fingerprint: str) -> tuple[Violation, ...]:
     from kg.load import load_ontology
     from kg.tables import compile_tables, stale_files, vocabulary
 
@@ -148,4 +160,4 @@ def check_tables(folder: Path) -> list[Violation]:
     if not out:
         hint = "; run `python -m kg.tables` to compile the tables"
         out += [Violation("table", str(folder.parent), line + hint) for line in stale_files(result, folder.parent)]
-    return out
+    return tuple(out)

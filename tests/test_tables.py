@@ -19,6 +19,9 @@ from kg.validate import validate
 
 GL = {name: URIRef(PREFIXES["gl"] + name) for name in ("Chronic", "Subacute", "U")}
 BROKEN = Path(__file__).parent / "data" / "tables" / "broken"
+INHERIT = Path(__file__).parent / "data" / "tables" / "inherit"
+INHERITED_FROM = URIRef(PREFIXES["gl"] + "inheritedFrom")
+CONFIDENCE = URIRef(PREFIXES["gl"] + "confidence")
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +127,56 @@ def test_verified_confidence_is_no_mark_and_a_guess_is_refused() -> None:
     assert to_terms("U", confidence) == [GL["U"]]
     with pytest.raises(CellError):
         to_terms("probably", confidence)
+
+
+# ---------------------------------------------------------------- inheritance
+
+
+def _id(prefix: str, local: str) -> URIRef:
+    return URIRef(PREFIXES[prefix] + local)
+
+
+@pytest.fixture(scope="module")
+def inherited() -> Graph:
+    result = compile_tables(INHERIT, vocabulary(load_ontology()))
+    assert [str(e) for e in result.errors] == []
+    assert result.rows["inheritance"] == 2 and result.expanded == 9  # 2019: 1 section + 3 criteria; 2020: 2 + 3
+    return result.graph()
+
+
+def test_an_inheritance_row_stands_for_the_predecessors_sections_under_the_editions_ids(inherited: Graph) -> None:
+    mri = _id("sec", "bk-2019-mri")
+    assert inherited.value(mri, INHERITED_FROM) == _id("sec", "bk-2016-mri")
+    assert inherited.value(mri, URIRef(PREFIXES["gl"] + "inDocument")) == _id("doc", "bk-2019")
+    assert inherited.value(mri, CONFIDENCE) == GL["U"]
+    assert str(inherited.value(mri, URIRef("http://purl.org/dc/terms/source"))) == "test fixture: not compared"
+    assert inherited.value(mri, URIRef(PREFIXES["gl"] + "hasCriterion")) == _id("crit", "bk-2019-mri-1")
+    assert set(inherited.objects(_id("crit", "bk-2019-mri-1"), URIRef(PREFIXES["gl"] + "member"))) == {
+        _id("crit", "bk-2019-mri-1a"), _id("crit", "bk-2019-mri-1b")}
+    assert inherited.value(_id("crit", "bk-2019-mri-1a"), INHERITED_FROM) == _id("crit", "bk-2016-mri-1a")
+
+
+def test_a_section_with_its_own_row_is_not_inherited_and_parents_follow_the_edition(inherited: Graph) -> None:
+    own = _id("sec", "bk-2019-imaging")
+    assert inherited.value(own, INHERITED_FROM) is None
+    assert str(inherited.value(own, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == "Imaging (revised)"
+    assert inherited.value(_id("sec", "bk-2019-mri"), URIRef(PREFIXES["gl"] + "parentSection")) == own
+
+
+def test_inheritance_rows_chain(inherited: Graph) -> None:
+    assert inherited.value(_id("sec", "bk-2020-mri"), INHERITED_FROM) == _id("sec", "bk-2019-mri")
+    assert inherited.value(_id("sec", "bk-2020-imaging"), INHERITED_FROM) == _id("sec", "bk-2019-imaging")
+
+
+def test_bad_inheritance_rows_are_row_errors(tmp_path: Path) -> None:
+    for path in INHERIT.glob("*.tsv"):
+        (tmp_path / path.name).write_text(path.read_text())
+    (tmp_path / "inheritance.tsv").write_text(
+        "document\tinherits_from\tsource\tconfidence\n"
+        "bk-2019\tbk-2020\tt\tU\n"
+        "bk-2020\tbk-2019\tt\tU\n"
+        "bk-2016\tno-such-book\tt\tU\n")
+    result = compile_tables(tmp_path)
+    found = {(e.line, e.column, e.message.split(":")[0]) for e in result.errors}
+    assert (4, 2, "inherits_from") in found  # an undefined predecessor
+    assert any("cycle" in e.message for e in result.errors)

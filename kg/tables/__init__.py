@@ -32,6 +32,7 @@ def vocabulary(ontology: Graph) -> set[URIRef]:
 def write(result: Compilation, data_dir: Path = DATA_DIR) -> list[Path]:
     """Write the compiled Turtle files that changed; remove none (other .ttl files stay)."""
     written = []
+    data_dir.mkdir(parents=True, exist_ok=True)
     for name, text in result.files.items():
         path = data_dir / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -230,6 +230,14 @@ FORMULARY = Table("formulary", GL.FormularyEntry, "form", (
     NOTE, *PROVENANCE,
 ), file="formulary.ttl")
 
+# An edition not known to differ from its predecessor: one row instead of copied sections.
+# Not a class of the graph; kg/tables/inherit.py expands it into sections and criteria.
+INHERITANCE = Table("inheritance", None, "doc", (
+    Column("document", None, "ref", "doc", required=True),
+    Column("inherits_from", None, "ref", "doc", required=True),
+    NOTE, SOURCE, Column("confidence", None, "ref", "gl", required=True),
+))
+
 # In the order the compiler reads them (a row may only be placed in a file once the rows it
 # hangs from are known: documents after editions, sections after documents ...).
 TABLES = (EDITIONS, DOCUMENTS, ADOPTIONS, SECTIONS, CRITERIA, OVERLAYS, EVIDENCE_STEPS,
