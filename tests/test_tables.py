@@ -180,3 +180,14 @@ def test_bad_inheritance_rows_are_row_errors(tmp_path: Path) -> None:
     found = {(e.line, e.column, e.message.split(":")[0]) for e in result.errors}
     assert (4, 2, "inherits_from") in found  # an undefined predecessor
     assert any("cycle" in e.message for e in result.errors)
+
+
+def test_the_shipped_inheritance_names_the_edition_in_force(compiled) -> None:
+    graph = compiled.graph()
+    copy = _id("sec", "acoem-low-back-2020-mri")
+    assert graph.value(copy, URIRef(PREFIXES["gl"] + "inDocument")) == _id("doc", "acoem-low-back-2020")
+    assert graph.value(copy, INHERITED_FROM) == _id("sec", "acoem-low-back-2019-mri")
+    assert graph.value(_id("sec", "acoem-low-back-2019-mri"), INHERITED_FROM) == _id("sec", "acoem-low-back-2016-mri")
+    assert graph.value(_id("sec", "acoem-low-back-2016-mri"), INHERITED_FROM) is None
+    for subject in graph.subjects(INHERITED_FROM, None):
+        assert graph.value(subject, CONFIDENCE) == GL["U"]
