@@ -8,6 +8,7 @@ security properties that tests/test_app.py does not already pin: read-only schem
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import tomllib
@@ -32,7 +33,13 @@ from kg.resolve import ResolveRequest, resolve  # noqa: E402
 from kg.resolve.request import Facts  # noqa: E402
 from loadtest.server import Server  # noqa: E402
 
-BUDGET_S = 2.0  # the server's time budget in this module
+# The module server's time budget: long enough that no ordinary request meets it however busy the machine
+# (at 2 s, schemathesis' queries got 503s on a host at load 7, nothing broken). Work is bounded below by
+# the CPU time the server spends (cpu_seconds), which other programs on the machine do not inflate the
+# way they stretch wall time. The budget itself is tested on a server of its own (CUT_BUDGET_S).
+BUDGET_S = 30.0
+CUT_BUDGET_S = 0.25  # test_a_slow_query_is_cut_at_its_budget_and_stops_working
+TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 FUZZ = settings(deadline=None, database=None, suppress_health_check=list(HealthCheck),
                 phases=[Phase.explicit, Phase.generate])
 
@@ -42,6 +49,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("hostile") / "serve.log"
     with Server(env={"GUIDELINE_KG_TIME_BUDGET_S": str(BUDGET_S)}, log=log) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def cut_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose budget a big batch exceeds on any machine (it takes seconds of CPU here)."""
+    log = tmp_path_factory.mktemp("hostile-cut") / "serve.log"
+    with Server(env={"GUIDELINE_KG_TIME_BUDGET_S": str(CUT_BUDGET_S)}, log=log) as running:
+        yield running
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_S
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +217,7 @@ def test_deeply_nested_lists_in_variables_are_refused(client: httpx.Client) -> N
     assert body and body["errors"] and "data" in body and body["data"] is None
 
 
-def test_one_megabyte_strings(client: httpx.Client) -> None:
+def test_one_megabyte_strings(server: Server, client: httpx.Client) -> None:
     over = client.post("/graphql", json={"query": ANY_QUERY, "variables": {"s": "x" * 1_000_000}})
     assert over.status_code == 413
     almost = "word " * 190_000  # 950 KB: inside the body limit, so it reaches the resolvers
@@ -208,10 +229,10 @@ def test_one_megabyte_strings(client: httpx.Client) -> None:
             ("query($i: ResolveInput!) { resolve(input: $i) { __typename ... on InvalidInput { message } } }",
              {"i": {"date": "2015-06-01", "diagnoses": [almost[:400_000]], "services": [{"text": almost[:500_000]}]}}),
     ):
-        started = time.monotonic()
+        before = cpu_seconds(server.pid)
         response = client.post("/graphql", json={"query": query, "variables": variables})
         refused_cleanly(response)
-        assert response.status_code == 200 and time.monotonic() - started < BUDGET_S + 1
+        assert response.status_code == 200 and cpu_seconds(server.pid) - before < 3.0  # about 0.5 s here
 
 
 # --- query shapes refused within their budgets -----------------------------------------------------------------
@@ -225,14 +246,14 @@ def test_fragment_cycles_are_refused(client: httpx.Client) -> None:
         assert body and body["data"] is None and "within itself" in body["errors"][0]["message"]
 
 
-def test_wide_queries(client: httpx.Client) -> None:
+def test_wide_queries(server: Server, client: httpx.Client) -> None:
     wide = "{ " + " ".join(f"f{i}: graphInfo {{ version }}" for i in range(5000)) + " }"
     body = refused_cleanly(client.post("/graphql", json={"query": wide}))
     assert body and body.get("data") is None and "tokens" in body["errors"][0]["message"]
     spread = "query { " + "...F " * 1500 + "} fragment F on Query { graphInfo { version } }"  # 3000 tokens
-    started = time.monotonic()
+    before = cpu_seconds(server.pid)
     body = refused_cleanly(client.post("/graphql", json={"query": spread}))
-    assert body and body["data"]["graphInfo"]["version"] and time.monotonic() - started < BUDGET_S
+    assert body and body["data"]["graphInfo"]["version"] and cpu_seconds(server.pid) - before < 2.0  # 0.05 s here
 
 
 def test_deeply_nested_literals_are_refused(client: httpx.Client) -> None:
@@ -249,39 +270,38 @@ def test_deeply_nested_literals_are_refused(client: httpx.Client) -> None:
     "{ a: documents { ...D } b: documents { ...D } } fragment D on GuidelineDocument { sections { addresses { "
     "sections { id } } } }",
 ])
-def test_huge_answers_are_refused_before_any_work(query: str, client: httpx.Client) -> None:
-    started = time.monotonic()
+def test_huge_answers_are_refused_before_any_work(query: str, server: Server, client: httpx.Client) -> None:
+    before = cpu_seconds(server.pid)
     body = refused_cleanly(client.post("/graphql", json={"query": query, "variables": {"n": 100}}))
     assert body and body.get("data") is None and "more than the 100,000 allowed" in body["errors"][0]["message"]
-    assert time.monotonic() - started < 1
+    assert cpu_seconds(server.pid) - before < 1  # building such an answer would take many seconds
 
 
-def _cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def test_a_slow_query_is_cut_at_its_budget_and_stops_working(server: Server, client: httpx.Client) -> None:
+def test_a_slow_query_is_cut_at_its_budget_and_stops_working(cut_server: Server) -> None:
     """Small enough to pass the static limits, slow because of its variables: a 503 at the time budget,
-    and the worker then stops spending CPU on it (it does not run on in the background)."""
+    and the worker then stops spending CPU on it (it does not run on in the background). The batch
+    takes seconds of CPU on this machine and the server's budget is a quarter second, so it is cut on
+    any machine (on the module server, with a 2 s budget, it was skipped when a host finished it)."""
     heavy = """query($input: ResolveInput!) { resolve(input: $input) { ... on ResolveSuccess { services {
       request outcome trace problems candidates { text pages guideline evidenceStep recommendation
         guidelineSection { id title aliases sources addresses { id label aliases brandNames } } }
       criteria { id text status needs criterion { id kind text sources } } } } } }"""
     services = [{"text": f"acupuncture x{i % 20 + 1} sessions {i} cervical"} for i in range(2000)]
-    started = time.monotonic()
-    response = client.post("/graphql", json={"query": heavy, "variables": {"input": {
-        "date": "2017-02-01", "diagnoses": ["M54.2", "neck pain"], "services": services}}})
-    took = time.monotonic() - started
-    if response.status_code == 200:
-        pytest.skip(f"the batch finished inside the {BUDGET_S} s budget on this machine ({took:.1f} s)")
-    assert response.status_code == 503 and response.json()["errors"][0]["message"] == "time budget exceeded"
-    assert took < BUDGET_S + 1.5
-    time.sleep(0.3)
-    before = _cpu_ticks(server.pid)
-    time.sleep(1.0)
-    assert _cpu_ticks(server.pid) - before < 20  # under 0.2 s of CPU in that second: nothing runs on
-    refused_cleanly(client.post("/graphql", json={"query": "{ graphInfo { version } }"}))
+    with httpx.Client(base_url=cut_server.base, timeout=30) as client:
+        before = cpu_seconds(cut_server.pid)
+        response = client.post("/graphql", json={"query": heavy, "variables": {"input": {
+            "date": "2017-02-01", "diagnoses": ["M54.2", "neck pain"], "services": services}}})
+        spent = cpu_seconds(cut_server.pid) - before
+        assert response.status_code == 503 and response.json()["errors"][0]["message"] == "time budget exceeded"
+        # cut at the budget, not answered late: the whole batch costs several times this in CPU
+        assert spent < CUT_BUDGET_S + 0.75, spent
+        time.sleep(0.3)
+        before = cpu_seconds(cut_server.pid)
+        time.sleep(1.0)
+        assert cpu_seconds(cut_server.pid) - before < 0.2  # in that second: nothing runs on
+        body = refused_cleanly(client.post("/graphql", json={"query": "{ graphInfo { version } }"}))
+        assert body and body["data"]["graphInfo"]["version"]  # and the server still answers
+    assert "Traceback" not in cut_server.log_text()
 
 
 # --- security ---------------------------------------------------------------------------------------------------
