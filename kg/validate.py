@@ -159,5 +159,6 @@ def _check_tables(folder: Path, _fingerprint: str) -> tuple[Violation, ...]:
     out = [Violation("table", Path(e.path).name, str(e)) for e in result.errors]
     if not out:
         hint = "; run `python -m kg.tables` to compile the tables"
-        out += [Violation("table", str(folder.parent), line + hint) for line in stale_files(result, folder.parent)]
+        stale = stale_files(result, folder.parent)
+        out += [Violation("table", str(folder.parent), line + hint) for line in stale]
     return tuple(out)

@@ -75,12 +75,14 @@ def test_validate_reports_turtle_that_is_not_the_compilation(tmp_path: Path) -> 
     tables.mkdir()
     for name in ("editions.tsv", "documents.tsv"):
         (tables / name).write_text((BROKEN / name).read_text())
-    (tables / "sections.tsv").write_text("id\tdocument\tlabel\tsource\tconfidence\n"
-                                         "mini-2009-a\tmini-2009\tA\ttest fixture\tU\n")
+    (tables / "sections.tsv").write_text(
+        "id\tdocument\tlabel\tsource\tconfidence\nmini-2009-a\tmini-2009\tA\ttest fixture\tU\n"
+    )
     (tmp_path / "mini.ttl").write_text("# edited by hand\n")
     report = validate(Graph(), load_shapes(), shacl=False, tables=tables)
     assert [v.message.split(";")[0] for v in report.violations] == [
-        "mini.ttl differs from the compilation of the tables"]
+        "mini.ttl differs from the compilation of the tables"
+    ]
 
 
 def test_the_command_fails_with_the_row_errors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +93,9 @@ def test_the_command_fails_with_the_row_errors(capsys: pytest.CaptureFixture[str
 def test_the_command_writes_the_turtle(tmp_path: Path) -> None:
     assert main(["--tables", str(TABLES_DIR), "--data-dir", str(tmp_path)]) == 0
     assert main(["--tables", str(TABLES_DIR), "--data-dir", str(tmp_path), "--check"]) == 0
-    assert (tmp_path / "mtus-cpmtg-2009.ttl").read_text() == (DATA_DIR / "mtus-cpmtg-2009.ttl").read_text()
+    assert (tmp_path / "mtus-cpmtg-2009.ttl").read_text() == (
+        DATA_DIR / "mtus-cpmtg-2009.ttl"
+    ).read_text()
 
 
 # ---------------------------------------------------------------- cells
@@ -107,8 +111,10 @@ def test_a_reference_takes_the_column_prefix_or_a_curie() -> None:
     phases = _column(SECTIONS, "phases")
     assert to_terms("Chronic | Subacute", phases) == [GL["Chronic"], GL["Subacute"]]
     applies = _column(SECTIONS, "applies_to")
-    assert to_terms("M54.16 | cond:M54.5", applies) == [URIRef(PREFIXES["cond"] + "M54.16"),
-                                                          URIRef(PREFIXES["cond"] + "M54.5")]
+    assert to_terms("M54.16 | cond:M54.5", applies) == [
+        URIRef(PREFIXES["cond"] + "M54.16"),
+        URIRef(PREFIXES["cond"] + "M54.5"),
+    ]
     with pytest.raises(CellError, match="unknown prefix"):
         to_terms("xx:M54.16", applies)
 
@@ -140,32 +146,53 @@ def _id(prefix: str, local: str) -> URIRef:
 def inherited() -> Graph:
     result = compile_tables(INHERIT, vocabulary(load_ontology()))
     assert [str(e) for e in result.errors] == []
-    assert result.rows["inheritance"] == 2 and result.expanded == 9  # 2019: 1 section + 3 criteria; 2020: 2 + 3
+    assert (
+        result.rows["inheritance"] == 2 and result.expanded == 9
+    )  # 2019: 1 section + 3 criteria; 2020: 2 + 3
     return result.graph()
 
 
-def test_an_inheritance_row_stands_for_the_predecessors_sections_under_the_editions_ids(inherited: Graph) -> None:
+def test_an_inheritance_row_stands_for_the_predecessors_sections_under_the_editions_ids(
+    inherited: Graph,
+) -> None:
     mri = _id("sec", "bk-2019-mri")
     assert inherited.value(mri, INHERITED_FROM) == _id("sec", "bk-2016-mri")
     assert inherited.value(mri, URIRef(PREFIXES["gl"] + "inDocument")) == _id("doc", "bk-2019")
     assert inherited.value(mri, CONFIDENCE) == GL["U"]
-    assert str(inherited.value(mri, URIRef("http://purl.org/dc/terms/source"))) == "test fixture: not compared"
-    assert inherited.value(mri, URIRef(PREFIXES["gl"] + "hasCriterion")) == _id("crit", "bk-2019-mri-1")
-    assert set(inherited.objects(_id("crit", "bk-2019-mri-1"), URIRef(PREFIXES["gl"] + "member"))) == {
-        _id("crit", "bk-2019-mri-1a"), _id("crit", "bk-2019-mri-1b")}
-    assert inherited.value(_id("crit", "bk-2019-mri-1a"), INHERITED_FROM) == _id("crit", "bk-2016-mri-1a")
+    assert (
+        str(inherited.value(mri, URIRef("http://purl.org/dc/terms/source")))
+        == "test fixture: not compared"
+    )
+    assert inherited.value(mri, URIRef(PREFIXES["gl"] + "hasCriterion")) == _id(
+        "crit", "bk-2019-mri-1"
+    )
+    assert set(
+        inherited.objects(_id("crit", "bk-2019-mri-1"), URIRef(PREFIXES["gl"] + "member"))
+    ) == {_id("crit", "bk-2019-mri-1a"), _id("crit", "bk-2019-mri-1b")}
+    assert inherited.value(_id("crit", "bk-2019-mri-1a"), INHERITED_FROM) == _id(
+        "crit", "bk-2016-mri-1a"
+    )
 
 
-def test_a_section_with_its_own_row_is_not_inherited_and_parents_follow_the_edition(inherited: Graph) -> None:
+def test_a_section_with_its_own_row_is_not_inherited_and_parents_follow_the_edition(
+    inherited: Graph,
+) -> None:
     own = _id("sec", "bk-2019-imaging")
     assert inherited.value(own, INHERITED_FROM) is None
-    assert str(inherited.value(own, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))) == "Imaging (revised)"
-    assert inherited.value(_id("sec", "bk-2019-mri"), URIRef(PREFIXES["gl"] + "parentSection")) == own
+    assert (
+        str(inherited.value(own, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+        == "Imaging (revised)"
+    )
+    assert (
+        inherited.value(_id("sec", "bk-2019-mri"), URIRef(PREFIXES["gl"] + "parentSection")) == own
+    )
 
 
 def test_inheritance_rows_chain(inherited: Graph) -> None:
     assert inherited.value(_id("sec", "bk-2020-mri"), INHERITED_FROM) == _id("sec", "bk-2019-mri")
-    assert inherited.value(_id("sec", "bk-2020-imaging"), INHERITED_FROM) == _id("sec", "bk-2019-imaging")
+    assert inherited.value(_id("sec", "bk-2020-imaging"), INHERITED_FROM) == _id(
+        "sec", "bk-2019-imaging"
+    )
 
 
 def test_bad_inheritance_rows_are_row_errors(tmp_path: Path) -> None:
@@ -175,7 +202,8 @@ def test_bad_inheritance_rows_are_row_errors(tmp_path: Path) -> None:
         "document\tinherits_from\tsource\tconfidence\n"
         "bk-2019\tbk-2020\tt\tU\n"
         "bk-2020\tbk-2019\tt\tU\n"
-        "bk-2016\tno-such-book\tt\tU\n")
+        "bk-2016\tno-such-book\tt\tU\n"
+    )
     result = compile_tables(tmp_path)
     found = {(e.line, e.column, e.message.split(":")[0]) for e in result.errors}
     assert (4, 2, "inherits_from") in found  # an undefined predecessor
@@ -185,9 +213,13 @@ def test_bad_inheritance_rows_are_row_errors(tmp_path: Path) -> None:
 def test_the_shipped_inheritance_names_the_edition_in_force(compiled) -> None:
     graph = compiled.graph()
     copy = _id("sec", "acoem-low-back-2020-mri")
-    assert graph.value(copy, URIRef(PREFIXES["gl"] + "inDocument")) == _id("doc", "acoem-low-back-2020")
+    assert graph.value(copy, URIRef(PREFIXES["gl"] + "inDocument")) == _id(
+        "doc", "acoem-low-back-2020"
+    )
     assert graph.value(copy, INHERITED_FROM) == _id("sec", "acoem-low-back-2019-mri")
-    assert graph.value(_id("sec", "acoem-low-back-2019-mri"), INHERITED_FROM) == _id("sec", "acoem-low-back-2016-mri")
+    assert graph.value(_id("sec", "acoem-low-back-2019-mri"), INHERITED_FROM) == _id(
+        "sec", "acoem-low-back-2016-mri"
+    )
     assert graph.value(_id("sec", "acoem-low-back-2016-mri"), INHERITED_FROM) is None
     for subject in graph.subjects(INHERITED_FROM, None):
         assert graph.value(subject, CONFIDENCE) == GL["U"]

@@ -20,8 +20,16 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PACKAGE_DIR / "data"
 TABLES_DIR = DATA_DIR / "tables"
 
-__all__ = ["DATA_DIR", "TABLES_DIR", "Compilation", "RowError", "compile_tables", "stale_files",
-           "vocabulary", "write"]
+__all__ = [
+    "DATA_DIR",
+    "TABLES_DIR",
+    "Compilation",
+    "RowError",
+    "compile_tables",
+    "stale_files",
+    "vocabulary",
+    "write",
+]
 
 
 def vocabulary(ontology: Graph) -> set[URIRef]:

@@ -16,10 +16,16 @@ from kg.tables import DATA_DIR, TABLES_DIR, compile_tables, stale_files, vocabul
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kg.tables", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kg.tables", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--tables", type=Path, default=TABLES_DIR, help="folder of the TSV tables")
-    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="folder of the Turtle files")
-    parser.add_argument("--check", action="store_true", help="write nothing; fail when the Turtle is stale")
+    parser.add_argument(
+        "--data-dir", type=Path, default=DATA_DIR, help="folder of the Turtle files"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail when the Turtle is stale"
+    )
     args = parser.parse_args(argv)
     result = compile_tables(args.tables, vocabulary(load_ontology()))
     for error in result.errors:
@@ -34,7 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in write(result, args.data_dir):
         print(f"wrote {path}")
     rows = ", ".join(f"{name} {count}" for name, count in result.rows.items())
-    print(f"{sum(result.rows.values())} rows ({rows}); {result.expanded} nodes from inheritance rows")
+    print(
+        f"{sum(result.rows.values())} rows ({rows}); {result.expanded} nodes from inheritance rows"
+    )
     return 0
 
 

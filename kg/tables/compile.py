@@ -98,7 +98,9 @@ def _add(state: _State, row: Row) -> None:
         return
     if subject in state.nodes:
         first = state.rows[subject]
-        state.errors.append(row.error("id", f"id {curie(subject)} is already defined at {first.path}:{first.line}"))
+        state.errors.append(
+            row.error("id", f"id {curie(subject)} is already defined at {first.path}:{first.line}")
+        )
         return
     node = Node(subject, _class(table, row), table.file or "", where=f"{row.path}:{row.line}")
     if table.name == "editions":
@@ -139,9 +141,22 @@ def _check_references(state: _State, vocabulary: set[URIRef] | None) -> None:
                 continue
             for obj in _objects(node, column.predicate):
                 if str(obj).startswith(data) and obj not in state.nodes:
-                    state.errors.append(row.error(column.name, f"{column.name}: {curie(obj)} is not defined in any table"))
-                elif vocabulary is not None and str(obj).startswith(PREFIXES["gl"]) and obj not in vocabulary:
-                    state.errors.append(row.error(column.name, f"{column.name}: {curie(obj)} is not a term of the ontology"))
+                    state.errors.append(
+                        row.error(
+                            column.name, f"{column.name}: {curie(obj)} is not defined in any table"
+                        )
+                    )
+                elif (
+                    vocabulary is not None
+                    and str(obj).startswith(PREFIXES["gl"])
+                    and obj not in vocabulary
+                ):
+                    state.errors.append(
+                        row.error(
+                            column.name,
+                            f"{column.name}: {curie(obj)} is not a term of the ontology",
+                        )
+                    )
 
 
 def _objects(node: Node, predicate: URIRef) -> Iterable[URIRef]:
@@ -152,9 +167,16 @@ def _objects(node: Node, predicate: URIRef) -> Iterable[URIRef]:
 
 # ---------------------------------------------------------------- files and order
 
-_NO_FILE = {GL.GuidelineDocument: "its edition has no file", GL.MtusAdoption: "its document has no file",
-            GL.GuidelineSection: "its document has no file"}
-_HANGS_FROM = {GL.GuidelineDocument: GL.edition, GL.MtusAdoption: GL.adopts, GL.GuidelineSection: GL.inDocument}
+_NO_FILE = {
+    GL.GuidelineDocument: "its edition has no file",
+    GL.MtusAdoption: "its document has no file",
+    GL.GuidelineSection: "its document has no file",
+}
+_HANGS_FROM = {
+    GL.GuidelineDocument: GL.edition,
+    GL.MtusAdoption: GL.adopts,
+    GL.GuidelineSection: GL.inDocument,
+}
 
 
 def _place(state: _State) -> None:
@@ -172,7 +194,9 @@ def _place(state: _State) -> None:
         row = state.rows.get(subject)
         if not node.file and row is not None and (row.path, row.line) not in failed:
             why = _NO_FILE.get(node.cls, "no section or group lists it")
-            state.errors.append(row.error("id", f"{curie(subject)} belongs to no Turtle file: {why}"))
+            state.errors.append(
+                row.error("id", f"{curie(subject)} belongs to no Turtle file: {why}")
+            )
 
 
 def _place_criterion(state: _State, subject: URIRef, file: str) -> None:

@@ -88,8 +88,9 @@ def _rules(rows: list[Row], nodes: dict[URIRef, Node], errors: list[RowError]) -
     return list(rules.values())
 
 
-def _problem(document: URIRef, predecessor: URIRef, nodes: dict[URIRef, Node],
-             rules: dict[URIRef, _Rule]) -> tuple[str, str] | None:
+def _problem(
+    document: URIRef, predecessor: URIRef, nodes: dict[URIRef, Node], rules: dict[URIRef, _Rule]
+) -> tuple[str, str] | None:
     for name, node in (("document", document), ("inherits_from", predecessor)):
         if node not in nodes or nodes[node].cls != GL.GuidelineDocument:
             return name, f"{name}: {curie(node)} is not a document of documents.tsv"
@@ -97,7 +98,10 @@ def _problem(document: URIRef, predecessor: URIRef, nodes: dict[URIRef, Node],
         return "inherits_from", "inherits_from: a document cannot inherit from itself"
     if document in rules:
         first = rules[document].row
-        return "document", f"document: {curie(document)} already inherits at {first.path}:{first.line}"
+        return (
+            "document",
+            f"document: {curie(document)} already inherits at {first.path}:{first.line}",
+        )
     return None
 
 
@@ -111,7 +115,9 @@ def _in_order(rules: list[_Rule], errors: list[RowError]) -> list[_Rule]:
         if rule.document in done:
             return done[rule.document]
         if rule.document in path:
-            errors.append(rule.row.error("inherits_from", "inherits_from: the inheritance rows form a cycle"))
+            errors.append(
+                rule.row.error("inherits_from", "inherits_from: the inheritance rows form a cycle")
+            )
             return False
         before = by_document.get(rule.predecessor)
         ok = before is None or visit(before, (*path, rule.document))
@@ -134,16 +140,25 @@ def _sections_by_document(nodes: dict[URIRef, Node]) -> dict[URIRef, list[Node]]
     return out
 
 
-def _inherit(rule: _Rule, by_document: dict[URIRef, list[Node]], known: dict[URIRef, Node],
-             errors: list[RowError]) -> list[Node]:
+def _inherit(
+    rule: _Rule,
+    by_document: dict[URIRef, list[Node]],
+    known: dict[URIRef, Node],
+    errors: list[RowError],
+) -> list[Node]:
     rename = _Renamer(rule)
     own = {str(node.id) for node in by_document.get(rule.document, [])}
     made: list[Node] = []
     for section in by_document.get(rule.predecessor, []):
         new_id = rename(section.id, SEC)
         if new_id is None:
-            errors.append(rule.row.error("inherits_from", f"inherits_from: {curie(section.id)} does not start "
-                                                          f"with the id of its document; cannot name its copy"))
+            errors.append(
+                rule.row.error(
+                    "inherits_from",
+                    f"inherits_from: {curie(section.id)} does not start "
+                    f"with the id of its document; cannot name its copy",
+                )
+            )
             continue
         if str(new_id) in own:
             continue  # the document defines this section itself: the editions differ there
@@ -163,15 +178,26 @@ class _Renamer:
         local = str(node).removeprefix(namespace)
         if not str(node).startswith(namespace) or not local.startswith(old + "-"):
             return None
-        return URIRef(namespace + new + local[len(old):])
+        return URIRef(namespace + new + local[len(old) :])
 
 
-def _copy(original: Node, new_id: URIRef, rule: _Rule, rename: _Renamer, known: dict[URIRef, Node],
-          errors: list[RowError]) -> list[Node]:
+def _copy(
+    original: Node,
+    new_id: URIRef,
+    rule: _Rule,
+    rename: _Renamer,
+    known: dict[URIRef, Node],
+    errors: list[RowError],
+) -> list[Node]:
     """A copy of a section or criterion, and of the predecessor's criteria it lists."""
     if new_id in known:
-        errors.append(rule.row.error("document", f"document: the inherited {curie(new_id)} is already defined "
-                                                 f"({known[new_id].where})"))
+        errors.append(
+            rule.row.error(
+                "document",
+                f"document: the inherited {curie(new_id)} is already defined "
+                f"({known[new_id].where})",
+            )
+        )
         return []
     node = Node(new_id, original.cls, "", where=f"{rule.row.path}:{rule.row.line}")
     made = [node]
@@ -195,8 +221,14 @@ def _copy(original: Node, new_id: URIRef, rule: _Rule, rename: _Renamer, known: 
     return made
 
 
-def _criteria(objects: list, rule: _Rule, rename: _Renamer, known: dict[URIRef, Node],
-              errors: list[RowError], made: list[Node]) -> list[URIRef]:
+def _criteria(
+    objects: list,
+    rule: _Rule,
+    rename: _Renamer,
+    known: dict[URIRef, Node],
+    errors: list[RowError],
+    made: list[Node],
+) -> list[URIRef]:
     """The copies of the criteria a section lists (a criterion of another document is shared)."""
     out = []
     for criterion in objects:
@@ -211,4 +243,6 @@ def _criteria(objects: list, rule: _Rule, rename: _Renamer, known: dict[URIRef, 
 
 
 def _objects(node: Node, predicate: URIRef) -> list[URIRef]:
-    return [o for p, objects in node.props if p == predicate for o in objects if isinstance(o, URIRef)]
+    return [
+        o for p, objects in node.props if p == predicate for o in objects if isinstance(o, URIRef)
+    ]

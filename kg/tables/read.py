@@ -43,7 +43,9 @@ class Row:
         return RowError(self.path, self.line, self.positions.get(name, 0), message)
 
 
-def read_table(path: Path, table: Table, shown: str | None = None) -> tuple[list[Row], list[RowError]]:
+def read_table(
+    path: Path, table: Table, shown: str | None = None
+) -> tuple[list[Row], list[RowError]]:
     """The rows of one table file and the errors found in its layout and cells' presence."""
     where = shown or str(path)
     try:
@@ -84,8 +86,9 @@ def _header(line: str, table: Table, where: str) -> tuple[list[str], list[RowErr
     return names, errors
 
 
-def _row(line: str, number: int, header: list[str], positions: dict[str, int], table: Table,
-         where: str) -> tuple[Row | None, list[RowError]]:
+def _row(
+    line: str, number: int, header: list[str], positions: dict[str, int], table: Table, where: str
+) -> tuple[Row | None, list[RowError]]:
     cells = line.rstrip("\r").split("\t")
     if len(cells) != len(header):
         message = f"{len(cells)} cells where the header has {len(header)} columns"

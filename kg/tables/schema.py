@@ -56,7 +56,9 @@ def _id(prefix: str) -> Column:
     return Column("id", None, "ref", prefix, required=True)
 
 
-def _ref(name: str, predicate: URIRef, prefix: str, many: bool = False, required: bool = False) -> Column:
+def _ref(
+    name: str, predicate: URIRef, prefix: str, many: bool = False, required: bool = False
+) -> Column:
     return Column(name, predicate, "ref", prefix, many, required)
 
 
@@ -78,168 +80,270 @@ SOURCE = _text("source", DCTERMS.source, required=True)
 CONFIDENCE = Column("confidence", GL.confidence, "ref", "gl", required=True)
 PROVENANCE = (SOURCE, CONFIDENCE)
 
-EDITIONS = Table("editions", GL.GuidelineEdition, "ed", (
-    _id("ed"),
-    Column("file", None, required=True),
-    LABEL, ALT_LABELS,
-    _ref("family", GL.family, "gl", required=True),
-    _text("publisher", GL.publisher),
-    _text("edition_label", GL.editionLabel),
-    _typed("year", GL.editionYear, "int"),
-    _typed("publication_date", GL.publicationDate, "date"),
-    _text("grading_scheme", GL.gradingScheme),
-    NOTE, CITED, *PROVENANCE,
-))
+EDITIONS = Table(
+    "editions",
+    GL.GuidelineEdition,
+    "ed",
+    (
+        _id("ed"),
+        Column("file", None, required=True),
+        LABEL,
+        ALT_LABELS,
+        _ref("family", GL.family, "gl", required=True),
+        _text("publisher", GL.publisher),
+        _text("edition_label", GL.editionLabel),
+        _typed("year", GL.editionYear, "int"),
+        _typed("publication_date", GL.publicationDate, "date"),
+        _text("grading_scheme", GL.gradingScheme),
+        NOTE,
+        CITED,
+        *PROVENANCE,
+    ),
+)
 
-DOCUMENTS = Table("documents", GL.GuidelineDocument, "doc", (
-    _id("doc"),
-    _ref("edition", GL.edition, "ed", required=True),
-    LABEL, ALT_LABELS,
-    _text("letter_title", GL.letterTitle),
-    _ref("family", GL.family, "gl", required=True),
-    _text("citation_label", GL.citationLabel),
-    _ref("cite_style", GL.citeStyle, "gl"),
-    _typed("publication_date", GL.publicationDate, "date"),
-    _typed("chapter", GL.chapterNumber, "int"),
-    _typed("page_start", GL.pageStart, "int"),
-    _typed("page_end", GL.pageEnd, "int"),
-    REGIONS, PHASES,
-    _ref("devoted_to", GL.devotedTo, "tx", many=True),
-    _ref("superseded_by", GL.supersededBy, "doc"),
-    _text("grading_scheme", GL.gradingScheme),
-    NOTE, CITED, *PROVENANCE,
-))
+DOCUMENTS = Table(
+    "documents",
+    GL.GuidelineDocument,
+    "doc",
+    (
+        _id("doc"),
+        _ref("edition", GL.edition, "ed", required=True),
+        LABEL,
+        ALT_LABELS,
+        _text("letter_title", GL.letterTitle),
+        _ref("family", GL.family, "gl", required=True),
+        _text("citation_label", GL.citationLabel),
+        _ref("cite_style", GL.citeStyle, "gl"),
+        _typed("publication_date", GL.publicationDate, "date"),
+        _typed("chapter", GL.chapterNumber, "int"),
+        _typed("page_start", GL.pageStart, "int"),
+        _typed("page_end", GL.pageEnd, "int"),
+        REGIONS,
+        PHASES,
+        _ref("devoted_to", GL.devotedTo, "tx", many=True),
+        _ref("superseded_by", GL.supersededBy, "doc"),
+        _text("grading_scheme", GL.gradingScheme),
+        NOTE,
+        CITED,
+        *PROVENANCE,
+    ),
+)
 
-ADOPTIONS = Table("adoptions", GL.MtusAdoption, "adopt", (
-    _id("adopt"),
-    _ref("document", GL.adopts, "doc", required=True),
-    LABEL,
-    _text("citation_label", GL.citationLabel),
-    _text("regulation", GL.regulation),
-    _text("mtus_part", GL.mtusPart),
-    _typed("effective_from", GL.effectiveFrom, "date"),
-    _typed("effective_until", GL.effectiveUntil, "date"),
-    NOTE, *PROVENANCE,
-))
+ADOPTIONS = Table(
+    "adoptions",
+    GL.MtusAdoption,
+    "adopt",
+    (
+        _id("adopt"),
+        _ref("document", GL.adopts, "doc", required=True),
+        LABEL,
+        _text("citation_label", GL.citationLabel),
+        _text("regulation", GL.regulation),
+        _text("mtus_part", GL.mtusPart),
+        _typed("effective_from", GL.effectiveFrom, "date"),
+        _typed("effective_until", GL.effectiveUntil, "date"),
+        NOTE,
+        *PROVENANCE,
+    ),
+)
 
-SECTIONS = Table("sections", GL.GuidelineSection, "sec", (
-    _id("sec"),
-    _ref("document", GL.inDocument, "doc", required=True),
-    LABEL, ALT_LABELS,
-    _text("number", GL.sectionNumber),
-    _ref("parent", GL.parentSection, "sec", many=True),
-    _typed("page_start", GL.pageStart, "int"),
-    _typed("page_end", GL.pageEnd, "int"),
-    _ref("addresses", GL.addresses, "tx", many=True),
-    _ref("mentions", GL.mentions, "tx", many=True),
-    _ref("applies_to", GL.appliesTo, "cond", many=True),
-    REGIONS, PHASES,
-    _ref("recommendation", GL.recommendation, "gl"),
-    _text("evidence_grade", GL.evidenceGrade),
-    _text("summary", GL.summary),
-    _ref("criteria", GL.hasCriterion, "crit", many=True),
-    CITED, NOTE, *PROVENANCE,
-))
+SECTIONS = Table(
+    "sections",
+    GL.GuidelineSection,
+    "sec",
+    (
+        _id("sec"),
+        _ref("document", GL.inDocument, "doc", required=True),
+        LABEL,
+        ALT_LABELS,
+        _text("number", GL.sectionNumber),
+        _ref("parent", GL.parentSection, "sec", many=True),
+        _typed("page_start", GL.pageStart, "int"),
+        _typed("page_end", GL.pageEnd, "int"),
+        _ref("addresses", GL.addresses, "tx", many=True),
+        _ref("mentions", GL.mentions, "tx", many=True),
+        _ref("applies_to", GL.appliesTo, "cond", many=True),
+        REGIONS,
+        PHASES,
+        _ref("recommendation", GL.recommendation, "gl"),
+        _text("evidence_grade", GL.evidenceGrade),
+        _text("summary", GL.summary),
+        _ref("criteria", GL.hasCriterion, "crit", many=True),
+        CITED,
+        NOTE,
+        *PROVENANCE,
+    ),
+)
 
-CRITERIA = Table("criteria", None, "crit", (
-    _id("crit"),
-    _ref("kind", GL.criterionKind, "gl", required=True),
-    _text("text", GL.text, required=True),
-    _ref("logic", GL.logic, "gl"),  # a row with a logic is a gl:CriterionGroup
-    _typed("at_least", GL.atLeast, "int"),
-    _ref("members", GL.member, "crit", many=True),
-    _typed("min_units", GL.minUnits, "number"),
-    _typed("max_units", GL.maxUnits, "number"),
-    _text("unit", GL.unit),
-    _typed("per_weeks", GL.perWeeks, "number"),
-    _typed("max_weeks", GL.maxWeeks, "number"),
-    _ref("requires_fact", GL.requiresFact, "gl", many=True),
-    _typed("expected_value", GL.expectedValue, "bool"),
-    _ref("for_condition", GL.forCondition, "cond", many=True),
-    _ref("excludes_treatment", GL.excludesTreatment, "tx", many=True),
-    NOTE, *PROVENANCE,
-))
+CRITERIA = Table(
+    "criteria",
+    None,
+    "crit",
+    (
+        _id("crit"),
+        _ref("kind", GL.criterionKind, "gl", required=True),
+        _text("text", GL.text, required=True),
+        _ref("logic", GL.logic, "gl"),  # a row with a logic is a gl:CriterionGroup
+        _typed("at_least", GL.atLeast, "int"),
+        _ref("members", GL.member, "crit", many=True),
+        _typed("min_units", GL.minUnits, "number"),
+        _typed("max_units", GL.maxUnits, "number"),
+        _text("unit", GL.unit),
+        _typed("per_weeks", GL.perWeeks, "number"),
+        _typed("max_weeks", GL.maxWeeks, "number"),
+        _ref("requires_fact", GL.requiresFact, "gl", many=True),
+        _typed("expected_value", GL.expectedValue, "bool"),
+        _ref("for_condition", GL.forCondition, "cond", many=True),
+        _ref("excludes_treatment", GL.excludesTreatment, "tx", many=True),
+        NOTE,
+        *PROVENANCE,
+    ),
+)
 
-OVERLAYS = Table("overlays", GL.StatutoryOverlay, "crit", (
-    _id("crit"),
-    _ref("kind", GL.criterionKind, "gl", required=True),
-    _text("text", GL.text, required=True),
-    _ref("treatments", GL.appliesToTreatment, "tx", many=True),
-    _ref("except_phases", GL.exceptPhase, "gl", many=True),
-    _typed("injury_on_or_after", GL.injuryOnOrAfter, "date"),
-    _text("legal_basis", GL.legalBasis),
-    _typed("max_units", GL.maxUnits, "number"),
-    _text("unit", GL.unit),
-    _ref("requires_fact", GL.requiresFact, "gl", many=True),
-    NOTE, *PROVENANCE,
-), file="legal.ttl")
+OVERLAYS = Table(
+    "overlays",
+    GL.StatutoryOverlay,
+    "crit",
+    (
+        _id("crit"),
+        _ref("kind", GL.criterionKind, "gl", required=True),
+        _text("text", GL.text, required=True),
+        _ref("treatments", GL.appliesToTreatment, "tx", many=True),
+        _ref("except_phases", GL.exceptPhase, "gl", many=True),
+        _typed("injury_on_or_after", GL.injuryOnOrAfter, "date"),
+        _text("legal_basis", GL.legalBasis),
+        _typed("max_units", GL.maxUnits, "number"),
+        _text("unit", GL.unit),
+        _ref("requires_fact", GL.requiresFact, "gl", many=True),
+        NOTE,
+        *PROVENANCE,
+    ),
+    file="legal.ttl",
+)
 
-EVIDENCE_STEPS = Table("evidence_steps", GL.EvidenceStep, "step", (
-    _id("step"),
-    LABEL,
-    _typed("order", GL.stepOrder, "int"),
-    _typed("is_mtus", GL.isMtusStep, "bool"),
-    _ref("families", GL.includesFamily, "gl", many=True),
-    _text("legal_basis", GL.legalBasis),
-    NOTE, *PROVENANCE,
-), file="legal.ttl")
+EVIDENCE_STEPS = Table(
+    "evidence_steps",
+    GL.EvidenceStep,
+    "step",
+    (
+        _id("step"),
+        LABEL,
+        _typed("order", GL.stepOrder, "int"),
+        _typed("is_mtus", GL.isMtusStep, "bool"),
+        _ref("families", GL.includesFamily, "gl", many=True),
+        _text("legal_basis", GL.legalBasis),
+        NOTE,
+        *PROVENANCE,
+    ),
+    file="legal.ttl",
+)
 
-CONDITIONS = Table("conditions", GL.Condition, "cond", (
-    _id("cond"),
-    LABEL, ALT_LABELS,
-    _text("icd10", GL.icd10Code),
-    _text("icd9", GL.icd9Code, many=True),
-    REGIONS,
-    _ref("broader", SKOS.broader, "cond", many=True),
-    _typed("valid_from", GL.codeValidFrom, "date"),
-    _typed("valid_until", GL.codeValidUntil, "date"),
-    _ref("replaced_by", GL.replacedBy, "cond", many=True),
-    NOTE, *PROVENANCE,
-), file="conditions.ttl")
+CONDITIONS = Table(
+    "conditions",
+    GL.Condition,
+    "cond",
+    (
+        _id("cond"),
+        LABEL,
+        ALT_LABELS,
+        _text("icd10", GL.icd10Code),
+        _text("icd9", GL.icd9Code, many=True),
+        REGIONS,
+        _ref("broader", SKOS.broader, "cond", many=True),
+        _typed("valid_from", GL.codeValidFrom, "date"),
+        _typed("valid_until", GL.codeValidUntil, "date"),
+        _ref("replaced_by", GL.replacedBy, "cond", many=True),
+        NOTE,
+        *PROVENANCE,
+    ),
+    file="conditions.ttl",
+)
 
-TREATMENTS = Table("treatments", GL.Treatment, "tx", (
-    _id("tx"),
-    LABEL, ALT_LABELS,
-    _text("brand_names", GL.brandName, many=True),
-    _ref("kind", GL.treatmentKind, "gl", required=True),
-    _ref("routes", GL.route, "gl", many=True),
-    _text("rxcui", GL.rxcui),
-    _ref("broader", SKOS.broader, "tx", many=True),
-    _ref("ingredients", GL.hasIngredient, "tx", many=True),
-    REGIONS, CITED, NOTE, *PROVENANCE,
-), file="treatments.ttl")
+TREATMENTS = Table(
+    "treatments",
+    GL.Treatment,
+    "tx",
+    (
+        _id("tx"),
+        LABEL,
+        ALT_LABELS,
+        _text("brand_names", GL.brandName, many=True),
+        _ref("kind", GL.treatmentKind, "gl", required=True),
+        _ref("routes", GL.route, "gl", many=True),
+        _text("rxcui", GL.rxcui),
+        _ref("broader", SKOS.broader, "tx", many=True),
+        _ref("ingredients", GL.hasIngredient, "tx", many=True),
+        REGIONS,
+        CITED,
+        NOTE,
+        *PROVENANCE,
+    ),
+    file="treatments.ttl",
+)
 
-DRUG_LIST_VERSIONS = Table("drug_list_versions", GL.DrugListVersion, "form", (
-    _id("form"),
-    LABEL,
-    _text("version", GL.versionNumber),
-    _typed("effective_from", GL.effectiveFrom, "date"),
-    _typed("effective_until", GL.effectiveUntil, "date"),
-    NOTE, *PROVENANCE,
-), file="formulary.ttl")
+DRUG_LIST_VERSIONS = Table(
+    "drug_list_versions",
+    GL.DrugListVersion,
+    "form",
+    (
+        _id("form"),
+        LABEL,
+        _text("version", GL.versionNumber),
+        _typed("effective_from", GL.effectiveFrom, "date"),
+        _typed("effective_until", GL.effectiveUntil, "date"),
+        NOTE,
+        *PROVENANCE,
+    ),
+    file="formulary.ttl",
+)
 
-FORMULARY = Table("formulary", GL.FormularyEntry, "form", (
-    _id("form"),
-    LABEL,
-    _ref("drug", GL.drug, "tx", required=True),
-    _ref("status", GL.formularyStatus, "gl", required=True),
-    _ref("list_version", GL.listVersion, "form"),
-    _typed("effective_from", GL.effectiveFrom, "date"),
-    _typed("effective_until", GL.effectiveUntil, "date"),
-    _typed("special_fill_days", GL.specialFillDays, "int"),
-    NOTE, *PROVENANCE,
-), file="formulary.ttl")
+FORMULARY = Table(
+    "formulary",
+    GL.FormularyEntry,
+    "form",
+    (
+        _id("form"),
+        LABEL,
+        _ref("drug", GL.drug, "tx", required=True),
+        _ref("status", GL.formularyStatus, "gl", required=True),
+        _ref("list_version", GL.listVersion, "form"),
+        _typed("effective_from", GL.effectiveFrom, "date"),
+        _typed("effective_until", GL.effectiveUntil, "date"),
+        _typed("special_fill_days", GL.specialFillDays, "int"),
+        NOTE,
+        *PROVENANCE,
+    ),
+    file="formulary.ttl",
+)
 
 # An edition not known to differ from its predecessor: one row instead of copied sections.
 # Not a class of the graph; kg/tables/inherit.py expands it into sections and criteria.
-INHERITANCE = Table("inheritance", None, "doc", (
-    Column("document", None, "ref", "doc", required=True),
-    Column("inherits_from", None, "ref", "doc", required=True),
-    NOTE, SOURCE, Column("confidence", None, "ref", "gl", required=True),
-))
+INHERITANCE = Table(
+    "inheritance",
+    None,
+    "doc",
+    (
+        Column("document", None, "ref", "doc", required=True),
+        Column("inherits_from", None, "ref", "doc", required=True),
+        NOTE,
+        SOURCE,
+        Column("confidence", None, "ref", "gl", required=True),
+    ),
+)
 
 # In the order the compiler reads them (a row may only be placed in a file once the rows it
 # hangs from are known: documents after editions, sections after documents ...).
-TABLES = (EDITIONS, DOCUMENTS, ADOPTIONS, SECTIONS, CRITERIA, OVERLAYS, EVIDENCE_STEPS,
-          CONDITIONS, TREATMENTS, DRUG_LIST_VERSIONS, FORMULARY)
+TABLES = (
+    EDITIONS,
+    DOCUMENTS,
+    ADOPTIONS,
+    SECTIONS,
+    CRITERIA,
+    OVERLAYS,
+    EVIDENCE_STEPS,
+    CONDITIONS,
+    TREATMENTS,
+    DRUG_LIST_VERSIONS,
+    FORMULARY,
+)
 BY_NAME = {t.name: t for t in TABLES}

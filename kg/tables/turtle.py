@@ -19,9 +19,15 @@ OTHER_PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcterms": "http://purl.org/dc/terms/",
 }
-ALL_PREFIXES = {**{k: v for k, v in PREFIXES.items() if k == "gl"},
-                **{k: v for k, v in PREFIXES.items() if k != "gl"}, **OTHER_PREFIXES}
-HEADER = "# Compiled from kg/data/tables/*.tsv by `python -m kg.tables`: edit the tables, not this file.\n"
+ALL_PREFIXES = {
+    **{k: v for k, v in PREFIXES.items() if k == "gl"},
+    **{k: v for k, v in PREFIXES.items() if k != "gl"},
+    **OTHER_PREFIXES,
+}
+HEADER = (
+    "# Compiled from kg/data/tables/*.tsv by `python -m kg.tables`: "
+    "edit the tables, not this file.\n"
+)
 
 
 @dataclass(slots=True)
@@ -64,7 +70,7 @@ def qname(iri: URIRef) -> str:
     text = str(iri)
     for prefix, ns in ALL_PREFIXES.items():
         if text.startswith(ns):
-            return f"{prefix}:{text[len(ns):]}"
+            return f"{prefix}:{text[len(ns) :]}"
     return f"<{text}>"
 
 
@@ -82,5 +88,10 @@ def term(obj: URIRef | Literal) -> str:
 
 
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-            .replace("\r", "\\r").replace("\t", "\\t"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
