@@ -26,64 +26,31 @@ class ServiceInput:
         return KgServiceInput(self.text, str(self.treatment_id) if self.treatment_id else None, self.quantity)
 
 
-@strawberry.input(description="Clinical facts of the case; leave out what is not known. The criteria the facts "
-                  "cannot decide come back as INSUFFICIENT_INFORMATION with the facts they need.")
-class ClinicalFactsInput:
-    phase: Phase | None = strawberry.field(default=None, description="Phase of care, if stated.")
-    date_of_injury: date | None = strawberry.field(
-        default=None, description="Date of injury; with the request date it gives the duration of pain.")
-    surgery: str | None = strawberry.field(default=None, description="The surgery performed, by name.")
-    surgery_date: date | None = strawberry.field(default=None, description="Date of the surgery.")
-    visits_received: int | None = strawberry.field(
-        default=None, description="Visits of the same therapy already received for this injury.")
-    weeks_received: int | None = strawberry.field(
-        default=None, description="Weeks of the treatment already received.")
-    functional_improvement: bool | None = strawberry.field(
-        default=None, description="Objective functional improvement from prior treatment is documented.")
-    failed_conservative_care: bool | None = strawberry.field(
-        default=None, description="An adequate course of conservative care has failed.")
-    corroborated_radiculopathy: bool | None = strawberry.field(
-        default=None, description="Radiculopathy on examination is corroborated by imaging or electrodiagnostics.")
-    neurologic_deficit: bool | None = strawberry.field(
-        default=None, description="Unequivocal objective neurologic findings on examination.")
-    red_flags: bool | None = strawberry.field(
-        default=None, description="Red-flag findings (tumour, infection, fracture, cauda equina, progressive "
-        "deficit).")
-    surgery_considered: bool | None = strawberry.field(
-        default=None, description="The patient is a surgical candidate or would consider surgery.")
-    first_line_failed: bool | None = strawberry.field(
-        default=None, description="A trial of first-line drugs failed or was not tolerated.")
-    acute_exacerbation: bool | None = strawberry.field(
-        default=None, description="The request is for an acute exacerbation of chronic pain.")
-    gi_risk: bool | None = strawberry.field(
-        default=None, description="Gastrointestinal risk factors for NSAID use are present.")
-    opioid_monitoring: bool | None = strawberry.field(
-        default=None, description="Ongoing opioid monitoring (analgesia, activities, adverse effects, aberrant "
-        "behaviour, drug screens) is documented.")
-    pain_relief_percent: int | None = strawberry.field(
-        default=None, description="Percent pain relief from the previous injection or trial.")
-    relief_weeks: int | None = strawberry.field(
-        default=None, description="Weeks the relief from the previous injection lasted.")
-    psych_evaluation: bool | None = strawberry.field(
-        default=None, description="A psychological evaluation has cleared the patient.")
-    successful_trial: bool | None = strawberry.field(
-        default=None, description="A trial of the treatment succeeded (e.g. a one-month TENS trial).")
-    home_exercise: bool | None = strawberry.field(
-        default=None, description="The patient follows an active home exercise program.")
-    trigger_points: bool | None = strawberry.field(
-        default=None, description="Myofascial trigger points with twitch response and referred pain are documented.")
-    return_to_work_goal: bool | None = strawberry.field(
-        default=None, description="A return-to-work goal is agreed by employer and employee.")
-    prior_imaging_unchanged: bool | None = strawberry.field(
-        default=None, description="The region was imaged before and nothing significant has changed since.")
-    age: int | None = strawberry.field(default=None, description="The patient's age in years.")
+_GRAPHQL_TYPES: dict[str, Any] = {"str | None": str | None, "date | None": date | None, "int | None": int | None,
+                                  "bool | None": bool | None}
 
-    def to_dict(self) -> dict[str, Any]:
-        # the fields are scalars: read them (dataclasses.asdict deep-copies each, a third of a small request)
-        values = {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+def _clinical_facts_input() -> type:
+    """The GraphQL input of the clinical facts, field for field from kg's Facts (their one
+    definition); the phase is the GraphQL enum."""
+
+    def to_dict(self: Any) -> dict[str, Any]:
+        values = {f.name: v for f in fields(Facts) if (v := getattr(self, f.name)) is not None}
         if "phase" in values:
             values["phase"] = PHASE_FACT[Phase(values["phase"])]
         return values
+
+    namespace: dict[str, Any] = {"__annotations__": {}, "to_dict": to_dict}
+    for fact in fields(Facts):
+        kind = Phase | None if fact.name == "phase" else _GRAPHQL_TYPES[str(fact.type)]
+        namespace["__annotations__"][fact.name] = kind
+        namespace[fact.name] = strawberry.field(default=None, description=fact.metadata["description"])
+    return strawberry.input(type("ClinicalFactsInput", (), namespace), description=(
+        "Clinical facts of the case; leave out what is not known. The criteria the facts cannot decide come back "
+        "as INSUFFICIENT_INFORMATION with the facts they need."))
+
+
+ClinicalFactsInput = _clinical_facts_input()
 
 
 @strawberry.input(description="A request for review: the services disputed, the diagnoses, the date of the "
@@ -121,11 +88,3 @@ class SectionFilterInput:
         return SectionFilter(self.guideline, str(self.document) if self.document else None,
                              str(self.treatment) if self.treatment else None,
                              str(self.condition) if self.condition else None, self.as_of, self.search)
-
-
-# The input field an InputError message is about; checked in order (fact messages may say "date").
-_FIELDS = (("fact ", "facts"), ("request date", "date"), ("service", "services"), ("diagnos", "diagnoses"))
-
-
-def field_of(message: str) -> str | None:
-    return next((name for word, name in _FIELDS if word in message), None)

@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from graphql_api.context import Info
-from graphql_api.inputs import ResolveInput, SectionFilterInput, field_of
+from graphql_api.inputs import ResolveInput, SectionFilterInput
 from graphql_api.letters import AuditResult, LetterResult, audit_letter, parse_letter
 from graphql_api.pagination import Connection
 from graphql_api.results import (
@@ -51,7 +51,7 @@ class Query:
         try:
             request = input.to_request(info.context.today, info.context.max_services)
         except InputError as exc:
-            return InvalidInput(message=str(exc), field=field_of(str(exc)))
+            return InvalidInput(message=str(exc), field=exc.field)
         answers = info.context.resolver.resolve(request)
         return ResolveSuccess.from_domain(answers, request.date, info.context.index)
 

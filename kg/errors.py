@@ -31,7 +31,13 @@ class ValidationError(KgError):
 
 
 class InputError(KgError):
-    """A request cannot be served as given (malformed date, date out of range, bad fact)."""
+    """A request cannot be served as given (malformed date, date out of range, bad fact). `field`
+    names the part of the request at fault ("date", "services", "diagnoses", "facts", ...) where
+    there is one, so a client can point at it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
 
 
 class LetterError(KgError):

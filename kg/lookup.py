@@ -129,13 +129,13 @@ def offset_of(cursor: str) -> int:
             return int(number)
     except (ValueError, UnicodeError):
         pass
-    raise InputError("'after' is not a cursor this service gave out")
+    raise InputError("'after' is not a cursor this service gave out", "after")
 
 
 def page(ids: Sequence[str], first: int = 20, after: str | None = None) -> Page:
     """Relay-style slice: up to `first` items after the cursor `after`."""
     if first < 0 or first > MAX_PAGE:
-        raise InputError(f"'first' must be between 0 and {MAX_PAGE}")
+        raise InputError(f"'first' must be between 0 and {MAX_PAGE}", "first")
     start = offset_of(after) + 1 if after else 0
     chosen = ids[start:start + first]
     return Page(tuple((cursor_of(start + n), i) for n, i in enumerate(chosen)),

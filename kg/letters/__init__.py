@@ -14,7 +14,7 @@ from kg.letters.model import (
     LetterDates,
     PartialCertification,
 )
-from kg.letters.quantity import parse_quantity
+from kg.quantity import parse_quantity
 from kg.letters.reader import read_letter, read_letter_bytes, read_letter_file
 
 __all__ = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kg.errors import LetterError
 from kg.letters.citations import read_citations
 from kg.letters.model import Item, PartialCertification
-from kg.letters.quantity import parse_quantity
+from kg.quantity import parse_quantity
 from kg.letters.text import ends_sentence, join_lines
 
 _DECISIONS = ("Upheld", "Overturned")

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from kg import vocab
 from kg.index import GuidelineIndex
-from kg.letters.quantity import parse_quantity
+from kg.quantity import parse_quantity
 from kg.text import normalize
 
 # Words of a request that say where, not what. Each maps to the body region chapters use

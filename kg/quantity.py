@@ -1,4 +1,5 @@
-"""How many units a disputed service asks for, read from its wording.
+"""How many units a disputed service asks for, read from its wording: by the letter reader and by
+the resolver alike (neither imports the other).
 
 Conventions (shared/fixtures/letters/dev/README.md): a count after '#' wins; then 'QTY: N';
 frequency x weeks when both are fixed ('2 times a week for 4 weeks' -> 8); 'N times M' -> N*M;
