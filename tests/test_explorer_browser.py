@@ -317,3 +317,19 @@ def test_a_pasted_letter_is_read_and_audited(page: Any, base: str) -> None:
     page.get_by_label("Determination letter text").fill("This is not a determination letter.")
     page.get_by_role("button", name="Read and audit").click()
     expect(results.get_by_role("alert")).to_contain_text("could not be read")
+
+
+def test_the_page_loads_every_module_of_the_explorer_as_javascript(page: Any) -> None:
+    """index.html loads one entry module that imports the rest: each file of explorer/*.js is fetched,
+    as JavaScript (a module of another type is refused under nosniff), and none is left unused. The
+    modules stay in explorer/ itself, the folder the package data "explorer/*" ships."""
+    explorer = ROOT / "graphql_api" / "explorer"
+    scripts: dict[str, Any] = {}
+    page.on("response", lambda r: scripts.setdefault(r.url, r) if r.request.resource_type == "script" else None)
+    page.goto("/")
+    ready(page)
+    assert [p.name for p in explorer.iterdir() if p.is_dir()] == []
+    assert {url.rsplit("/", 1)[1] for url in scripts} == {p.name for p in explorer.glob("*.js")}
+    for url, response in scripts.items():
+        assert response.status == 200, url
+        assert response.headers["content-type"].startswith("text/javascript"), (url, response.headers)
