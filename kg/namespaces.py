@@ -59,6 +59,7 @@ class GL(DefinedNamespace):
     bodyRegion: URIRef
     supersededBy: URIRef
     devotedTo: URIRef
+    inheritedFrom: URIRef
     adopts: URIRef
     regulation: URIRef
     effectiveFrom: URIRef

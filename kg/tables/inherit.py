@@ -31,7 +31,7 @@ from kg.tables.read import Row, RowError, read_table
 from kg.tables.schema import INHERITANCE
 from kg.tables.turtle import Node
 
-INHERITED_FROM = URIRef(PREFIXES["gl"] + "inheritedFrom")  # declared in ontology/guideline.ttl
+INHERITED_FROM = GL.inheritedFrom
 UNCHECKED = URIRef(PREFIXES["gl"] + "U")
 SEC, CRIT = PREFIXES["sec"], PREFIXES["crit"]
 
