@@ -32,8 +32,10 @@ from graphql import (
     get_named_type,
 )
 
+from kg.lookup import MAX_PAGE
+
 LIST_GUESS = 20  # objects assumed for a list field that has no `first`
-PAGE_MAX = 100  # kg.lookup.MAX_PAGE: a `first` given by a variable may be this big
+PAGE_MAX = MAX_PAGE  # a `first` given by a variable may ask for the largest page
 
 
 @dataclass(frozen=True)
