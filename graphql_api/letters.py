@@ -16,6 +16,7 @@ from kg.audit import Finding as KgFinding
 from kg.audit import audit, letter_date
 from kg.errors import LetterError
 from kg.index import GuidelineIndex
+from kg.resolve import CachedResolver
 from kg.letters import (
     Case,
     Citation,
@@ -186,14 +187,15 @@ def parse_letter(text: str) -> LetterReading | UnreadableLetter:
         return UnreadableLetter.of(exc)
 
 
-def audit_letter(text: str, on: date | None, index: GuidelineIndex) -> LetterAudit | UnreadableLetter:
+def audit_letter(text: str, on: date | None, index: GuidelineIndex,
+                 resolver: CachedResolver | None = None) -> LetterAudit | UnreadableLetter:
+    """`resolver`: the serving index's (`Context.resolver`), so letters share its kept answers."""
     try:
         determination = read_letter(text)
     except LetterError as exc:
         return UnreadableLetter.of(exc)
-    reading = determination.to_json()
-    findings = audit(reading, index, on)
-    return LetterAudit(reading=LetterReading.from_domain(determination), audited_on=letter_date(reading, on),
+    findings = audit(determination, index, on, resolver=resolver)
+    return LetterAudit(reading=LetterReading.from_domain(determination), audited_on=letter_date(determination, on),
                        findings=[Finding.from_domain(f) for f in findings])
 
 

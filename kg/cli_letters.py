@@ -14,9 +14,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kg.errors import InputError, LetterError
+
+if TYPE_CHECKING:  # imported when used, so `parse` starts without the resolver
+    from kg.letters import Determination
+    from kg.resolve import CachedResolver
 
 LETTER_SUFFIXES = (".txt", ".pdf", ".text")
 
@@ -56,11 +60,14 @@ def run(args: argparse.Namespace, load_index: Callable[[], Any] | None) -> int:
         raise InputError(f"no letters found ({', '.join(LETTER_SUFFIXES)}) in "
                          f"{', '.join(str(p) for p in args.files)}")
     index = load_index() if load_index else None
+    # One resolver for the run: the letters of a folder ask about the same services, diagnoses and
+    # dates over and over, and its kept answers are shared by all of them.
+    resolver = _resolver(index) if args.command == "audit" and index is not None else None
     summary: Counter[str] = Counter()
     failed = 0
     many = len(paths) > 1 or any(p.is_dir() for p in args.files)
     for path, _ in _progress(paths, show=many and not _is_terminal(sys.stdout)):
-        out = _one(args.command, path, index, on, summary)
+        out = _one(args.command, path, index, resolver, on, summary)
         failed += "error" in out
         _emit(args, out)
     if len(paths) > 1 or failed:
@@ -77,36 +84,44 @@ def _date_option(value: str | None) -> date | None:
         raise InputError(f"--date must be a date in the form YYYY-MM-DD, got '{value[:40]}'") from None
 
 
-def _one(command: str, path: Path, index: Any, on: date | None, summary: Counter[str]) -> dict[str, Any]:
+def _one(command: str, path: Path, index: Any, resolver: CachedResolver | None, on: date | None,
+         summary: Counter[str]) -> dict[str, Any]:
     """One file's result line, or its typed error naming the file."""
     from kg.letters import read_letter_file
 
     try:
-        reading = read_letter_file(path).to_json()
-        findings = None if command == "parse" else _audit(reading, index, on)
+        determination = read_letter_file(path)
+        findings = None if command == "parse" else _audit(determination, index, on, resolver)
     except LetterError as exc:
         return {"file": str(path), "error": {"kind": exc.kind, "message": exc.message}}
     except InputError as exc:  # the letter reads, but what it states cannot be audited
         return {"file": str(path), "error": {"kind": "cannot_audit", "message": str(exc)}}
-    _count(summary, reading, findings)
+    _count(summary, determination, findings)
     if findings is None:
-        return {"file": str(path), **reading}
+        return {"file": str(path), **determination.to_json()}
     return {"file": str(path), "findings": [f.to_json() for f in findings]}
 
 
-def _audit(reading: dict[str, Any], index: Any, on: date | None) -> list[Any]:
+def _resolver(index: Any) -> CachedResolver:
+    from kg.resolve import CachedResolver
+
+    return CachedResolver(index)
+
+
+def _audit(determination: Determination, index: Any, on: date | None,
+           resolver: CachedResolver | None) -> list[Any]:
     from kg.audit import audit
 
-    return audit(reading, index, on)
+    return audit(determination, index, on, resolver=resolver)
 
 
-def _count(summary: Counter[str], reading: dict[str, Any], findings: list[Any] | None) -> None:
+def _count(summary: Counter[str], determination: Determination, findings: list[Any] | None) -> None:
     summary["letters"] += 1
-    for item in reading["items"]:
+    for item in determination.items:
         summary["items"] += 1
-        summary[f"decision: {item['decision']}"] += 1
-        for citation in item["reviewer_citations"]:
-            summary[f"reviewer cites: {citation['guideline']}"] += 1
+        summary[f"decision: {item.decision}"] += 1
+        for citation in item.reviewer_citations:
+            summary[f"reviewer cites: {citation.guideline}"] += 1
     for finding in findings or ():
         summary[f"finding: {finding.kind}"] += 1
 

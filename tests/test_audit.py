@@ -5,38 +5,33 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
-
 import pytest
 
 from kg.audit import audit, rationale_verdict
 from kg.cli import main
 from kg.index import GuidelineIndex
-from kg.letters import read_letter_file
+from kg.letters import Case, Citation, Determination, Item, LetterDates, read_letter_file
 
 NOT_NECESSARY = "The records do not show improvement. The request is not medically necessary."
 NECESSARY = "The criteria are met. The request is medically necessary."
 
 
 def citation(text: str, guideline: str, mtus: bool, topic: str | None = None, pages: str | None = None,
-             edition: str | None = None, chapter: str | None = None, sections: str | None = None) -> dict[str, Any]:
-    return {"text": text, "mtus": mtus, "guideline": guideline, "topic": topic, "pages": pages,
-            "edition": edition, "chapter": chapter, "sections": sections}
+             edition: str | None = None, chapter: str | None = None, sections: str | None = None) -> Citation:
+    return Citation(text, mtus, guideline, topic, pages, edition, chapter, sections)
 
 
 PM_2009 = citation("MTUS Test Pain Physical Medicine Page(s): 98-99", "MTUS CPMTG", True, "Physical Medicine", "98-99")
 
 
-def item(service: str, reviewer: list[dict], rationale: str = NOT_NECESSARY, decision: str = "Upheld") -> dict:
-    return {"heading": service, "service": service, "quantity": None, "decision": decision,
-            "medically_necessary": decision == "Overturned", "claims_administrator_citations": [],
-            "reviewer_citations": reviewer, "rationale_text": rationale}
+def item(service: str, reviewer: list[Citation], rationale: str = NOT_NECESSARY, decision: str = "Upheld") -> Item:
+    return Item(heading=service, service=service, quantity=None, decision=decision,
+                reviewer_citations=tuple(reviewer), rationale_text=rationale)
 
 
-def letter(*items: dict, on: str = "2014-02-01", diagnoses: tuple[str, ...] = ("low back pain",)) -> dict:
-    return {"letter_dates": {"date_assigned": on, "decision_date": on, "ur_denial_date": on},
-            "case": {"age": 40, "sex": "male", "date_of_injury": "2012-01-01", "diagnoses": list(diagnoses)},
-            "items": list(items)}
+def letter(*items: Item, on: str = "2014-02-01", diagnoses: tuple[str, ...] = ("low back pain",)) -> Determination:
+    return Determination(case=Case(age=40, sex="male", date_of_injury="2012-01-01", diagnoses=diagnoses),
+                         items=items, letter_dates=LetterDates(on, on, on))
 
 
 def kinds(findings: list) -> list[tuple[int, str]]:
@@ -57,7 +52,7 @@ def test_an_impossible_page_range_is_found_once(mini_index: GuidelineIndex) -> N
     found = audit(letter(item("Cyclobenzaprine", [cited], rationale="Cyclobenzaprine is not indicated. " + NOT_NECESSARY)),
                   mini_index)
     assert kinds(found) == [(1, "impossible_page_range")]
-    assert found[0].evidence == cited["text"] and found[0].severity == "error"
+    assert found[0].evidence == cited.text and found[0].severity == "error"
 
 
 def test_pages_outside_the_cited_section(mini_index: GuidelineIndex) -> None:
@@ -131,8 +126,8 @@ def test_the_rationale_verdict(text: str, verdict: bool | None) -> None:
 
 
 def test_the_seed_letter_shows_its_three_defects_and_no_others(index: GuidelineIndex, letters_dir: Path) -> None:
-    reading = read_letter_file(letters_dir / "imr-2014-lumbar-four-items.txt").to_json()
-    found = kinds(audit(reading, index))
+    determination = read_letter_file(letters_dir / "imr-2014-lumbar-four-items.txt")
+    found = kinds(audit(determination, index))
     assert sorted(found) == [(1, "search_sequence"), (3, "impossible_page_range"), (3, "rationale_other_service")]
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from kg.cli import main
 from kg.errors import InputError
+from kg.letters import Determination
+from kg.resolve import CachedResolver
 from tests.conftest import DATA, MINI_GRAPH
 
 MINI = ["--data-dir", str(MINI_GRAPH)]
@@ -266,10 +268,11 @@ def test_a_letter_the_audit_refuses_is_that_files_error_and_the_rest_go_on(
 
     real = kg.audit.audit
 
-    def refusing(reading: dict, index: object, on: object = None) -> list:
-        if reading.get("dwc_case_number") == "CM17-0999001":
+    def refusing(determination: Determination, index: object, on: object = None,
+                 resolver: object = None) -> list:
+        if determination.dwc_case_number == "CM17-0999001":
             raise InputError("the resolver refuses this letter")
-        return real(reading, index, on)
+        return real(determination, index, on, resolver=resolver)
 
     monkeypatch.setattr(kg.audit, "audit", refusing)
     letters = sorted((DATA / "letters").glob("*.txt"))
@@ -278,3 +281,25 @@ def test_a_letter_the_audit_refuses_is_that_files_error_and_the_rest_go_on(
     refused = str(DATA / "letters" / "synthetic-2016-sections.txt")
     assert lines[refused]["error"] == {"kind": "cannot_audit", "message": "the resolver refuses this letter"}
     assert all("findings" in lines[str(p)] for p in letters if str(p) != refused)
+
+
+def test_the_audit_of_a_folder_shares_one_cached_resolver(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The letters of a folder ask about the same services and dates: one CachedResolver per run
+    # keeps its answers for all of them (a resolver per letter would keep nothing worth having).
+    import kg.audit
+
+    real = kg.audit.audit
+    given: list[object] = []
+
+    def recording(determination: Determination, index: object, on: object = None,
+                  resolver: object = None) -> list:
+        given.append(resolver)
+        return real(determination, index, on, resolver=resolver)
+
+    monkeypatch.setattr(kg.audit, "audit", recording)
+    letters = sorted((DATA / "letters").glob("*.txt"))
+    assert main(["audit", str(DATA / "letters"), "--json", *MINI]) == 0
+    capsys.readouterr()
+    assert len(given) == len(letters) > 1
+    assert isinstance(given[0], CachedResolver) and all(r is given[0] for r in given)
