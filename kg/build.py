@@ -271,7 +271,7 @@ def _treatment(s: URIRef, p: Props) -> m.Treatment:
     return m.Treatment(curie(str(s)), _label(p), _strs(p, SKOS.altLabel), _strs(p, GL.brandName),
                        _local(p, GL.treatmentKind) or "", _str(p, GL.rxcui), _local(p, GL.route),
                        _ids(p, SKOS.broader), _ids(p, GL.hasIngredient), _locals(p, GL.bodyRegion),
-                       _prov(p))
+                       _prov(p), next(iter(_ids(p, GL.topicalForm)), None))
 
 
 def _formulary_entry(s: URIRef, p: Props) -> m.FormularyEntry:

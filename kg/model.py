@@ -158,6 +158,7 @@ class Treatment:
     ingredients: tuple[str, ...]
     body_regions: tuple[str, ...]
     provenance: Provenance
+    topical_form: str | None = None  # gl:topicalForm: the drug as applied to the skin, judged apart
 
 
 @dataclass(frozen=True, slots=True)

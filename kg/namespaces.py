@@ -106,6 +106,7 @@ class GL(DefinedNamespace):
     rxcui: URIRef
     route: URIRef
     hasIngredient: URIRef
+    topicalForm: URIRef
     brandName: URIRef
     drug: URIRef
     formularyStatus: URIRef

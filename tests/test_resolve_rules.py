@@ -136,3 +136,11 @@ def test_services_come_back_one_each_in_order(mini_index: GuidelineIndex) -> Non
     services = ["PT", "Flexeril", "nonsense words", "PT"]
     request = ResolveRequest.parse(on="2013-12-10", services=services, today=TODAY)
     assert [r.request for r in resolve(request, mini_index)] == services
+
+
+def test_a_topical_form_is_a_relation_of_the_graph_not_a_name(index: GuidelineIndex) -> None:
+    """gl:topicalForm leads from a drug to the same drug applied to the skin; nothing is read from ids."""
+    ketoprofen = index.treatments["tx:ketoprofen"]
+    assert ketoprofen.topical_form == "tx:ketoprofen-topical"
+    forms = {t.id: t.topical_form for t in index.treatments.values() if t.topical_form}
+    assert all(form in index.treatments and form != drug for drug, form in forms.items())

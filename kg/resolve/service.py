@@ -170,12 +170,10 @@ def topical_variant(treatment_id: str, index: GuidelineIndex) -> str:
 
 
 def topical_form(treatment_id: str, index: GuidelineIndex) -> str:
-    """The treatment applied to the skin, where the graph has it apart (ketoprofen-topical);
-    the treatment itself otherwise."""
-    for candidate in (f"{treatment_id}-topical", f"{treatment_id}-patch"):
-        if candidate in index.treatments:
-            return candidate
-    return treatment_id
+    """The treatment applied to the skin where the graph has it apart (gl:topicalForm: ketoprofen ->
+    topical ketoprofen); the treatment itself otherwise."""
+    treatment = index.treatments.get(treatment_id)
+    return (treatment.topical_form if treatment is not None else None) or treatment_id
 
 
 def reading_line(reading: ServiceReading, index: GuidelineIndex) -> str:

@@ -273,6 +273,7 @@ TREATMENTS = Table(
         _text("rxcui", GL.rxcui),
         _ref("broader", SKOS.broader, "tx", many=True),
         _ref("ingredients", GL.hasIngredient, "tx", many=True),
+        _ref("topical_form", GL.topicalForm, "tx"),
         REGIONS,
         CITED,
         NOTE,
