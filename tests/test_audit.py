@@ -11,6 +11,7 @@ from kg.audit import audit, rationale_verdict
 from kg.cli import main
 from kg.index import GuidelineIndex
 from kg.letters import Case, Citation, Determination, Item, LetterDates, read_letter_file
+from kg.resolve import CachedResolver
 
 NOT_NECESSARY = "The records do not show improvement. The request is not medically necessary."
 NECESSARY = "The criteria are met. The request is medically necessary."
@@ -155,3 +156,11 @@ def test_a_date_given_before_the_first_mtus_is_that_finding_too(mini_index: Guid
     found = audit(letter(item("Physical therapy x6", [PM_2009])), mini_index, date(2003, 1, 1))
     assert kinds(found) == [(0, "no_mtus_in_force")]
     assert found[0].evidence == "date given: 2003-01-01"
+
+
+def test_a_cached_resolver_given_is_the_one_used_and_finds_the_same(index: GuidelineIndex) -> None:
+    determination = read_letter_file(Path(__file__).parent / "data" / "letters" / "synthetic-2014-pages.txt")
+    resolver = CachedResolver(index)
+    assert audit(determination, index, resolver=resolver) == audit(determination, index)
+    # The items were read through the resolver's steps, not resolved beside it.
+    assert resolver.steps.reading.cache_info().currsize > 0
