@@ -71,8 +71,7 @@ def test_usage_errors_exit_2() -> None:
 
 def test_the_console_script_runs_from_any_directory(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("guideline-kg")
-    if not script.exists():
-        pytest.skip("the console script is not installed in this environment")
+    assert script.exists(), f"no console script at {script}: install the package (pip install -e '.[test]')"
     done = subprocess.run([str(script), "stats", "--json"], cwd=tmp_path, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
@@ -153,8 +152,7 @@ def _at_a_terminal(argv: list[str], stdout: Path) -> tuple[int, str]:
     import threading
 
     script = Path(sys.executable).with_name("guideline-kg")
-    if not script.exists():
-        pytest.skip("the console script is not installed in this environment")
+    assert script.exists(), f"no console script at {script}: install the package (pip install -e '.[test]')"
     env = {k: v for k, v in os.environ.items()
            if k not in ("FORCE_TERMINAL", "TTY_INTERACTIVE", "TTY_COMPATIBLE", "NO_COLOR", "TERM")}
     env["TERM"] = "xterm-256color"  # rich draws its live display only on a capable terminal

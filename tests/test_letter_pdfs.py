@@ -12,6 +12,7 @@ import json
 import tomllib
 from pathlib import Path
 
+import fpdf
 import pytest
 
 from kg.cli import main
@@ -22,7 +23,6 @@ SYNTHETIC = sorted(LETTERS.glob("synthetic-*.txt"))
 
 
 def _text_pdf(text: str) -> bytes:
-    fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()
     pdf.add_page()
     pdf.set_font("Courier", size=8)
@@ -32,7 +32,6 @@ def _text_pdf(text: str) -> bytes:
 
 
 def _image_only_pdf() -> bytes:
-    fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()
     pdf.add_page()
     pdf.rect(20, 20, 100, 60, style="F")  # a "scan": marks on the page, no text

@@ -11,6 +11,7 @@ import json
 import time
 from pathlib import Path
 
+import fpdf
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -290,7 +291,6 @@ def test_bytes_in_utf8_and_cp1252_read_the_same():
 
 
 def _pdf_of(text: str, path: Path) -> Path:
-    fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()
     pdf.add_page()
     pdf.set_font("Courier", size=9)
@@ -307,7 +307,6 @@ def test_pdf_reads_like_its_text(tmp_path, letter):
 
 
 def test_pdf_without_text_layer(tmp_path):
-    fpdf = pytest.importorskip("fpdf")
     pdf = fpdf.FPDF()
     pdf.add_page()
     pdf.rect(20, 20, 100, 60, style="F")
