@@ -2,6 +2,8 @@
 
 Key order and null/omitted keys follow the hand-checked readings in
 shared/fixtures/letters/dev/*.json, so a reading can be compared with them key for key.
+`Determination.from_json` is its exact inverse: a reading held as JSON (a fixture, a stored
+`guideline-kg parse --json` line) becomes the same values the reader makes.
 """
 
 from __future__ import annotations
@@ -10,6 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Number = int | float
+
+
+def _fields(
+    d: dict[str, Any], what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> None:
+    """Refuse a misspelt or missing key (read leniently, a typo would come back as an empty field),
+    and an optional key given as null, which `to_json` leaves out rather than writes."""
+    missing = [k for k in required if k not in d]
+    unknown = [k for k in d if k not in required and k not in optional]
+    null = [k for k in optional if k in d and d[k] is None]
+    if missing or unknown or null:
+        raise ValueError(f"{what}: missing {missing}, unknown {unknown}, null optional {null}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,15 @@ class Citation:
             "sections": self.sections,
         }
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Citation:
+        _fields(
+            d,
+            "citation",
+            ("text", "mtus", "guideline", "topic", "pages", "edition", "chapter", "sections"),
+        )
+        return cls(**d)
+
 
 @dataclass(frozen=True)
 class PartialCertification:
@@ -56,6 +79,16 @@ class PartialCertification:
         if self.note is not None:  # the readings carry `note` only for the "authorized Y" phrasing
             out["note"] = self.note
         return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> PartialCertification:
+        _fields(
+            d,
+            "partial_certification",
+            ("original_request", "authorized_by_claims_administrator", "imr_eligible_portion"),
+            ("note",),
+        )
+        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -96,6 +129,47 @@ class Item:
             out["partial_certification"] = self.partial_certification.to_json()
         return out
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Item:
+        _fields(
+            d,
+            "item",
+            (
+                "heading",
+                "service",
+                "quantity",
+                "decision",
+                "medically_necessary",
+                "claims_administrator_citations",
+                "reviewer_citations",
+                "rationale_text",
+            ),
+            ("quantity_unit", "partial_certification"),
+        )
+        item = cls(
+            heading=d["heading"],
+            service=d["service"],
+            quantity=d["quantity"],
+            decision=d["decision"],
+            claims_administrator_citations=tuple(
+                map(Citation.from_json, d["claims_administrator_citations"])
+            ),
+            reviewer_citations=tuple(map(Citation.from_json, d["reviewer_citations"])),
+            rationale_text=d["rationale_text"],
+            quantity_unit=d.get("quantity_unit"),
+            partial_certification=(
+                PartialCertification.from_json(d["partial_certification"])
+                if "partial_certification" in d
+                else None
+            ),
+        )
+        # medically_necessary follows from the decision: a reading that says otherwise has no value.
+        if d["medically_necessary"] != item.medically_necessary:
+            raise ValueError(
+                f"item: medically_necessary {d['medically_necessary']}, decision {item.decision}"
+            )
+        return item
+
 
 @dataclass(frozen=True)
 class Case:
@@ -113,6 +187,16 @@ class Case:
             "date_of_injury": self.date_of_injury,
             "diagnoses": list(self.diagnoses),
         }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Case:
+        _fields(d, "case", ("age", "sex", "date_of_injury", "diagnoses"))
+        return cls(
+            age=d["age"],
+            sex=d["sex"],
+            date_of_injury=d["date_of_injury"],
+            diagnoses=tuple(d["diagnoses"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -134,6 +218,11 @@ class LetterDates:
             "ur_denial_date": self.ur_denial_date,
         }
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> LetterDates:
+        _fields(d, "letter_dates", ("date_assigned", "decision_date", "ur_denial_date"))
+        return cls(**d)
+
 
 @dataclass(frozen=True)
 class Determination:
@@ -154,3 +243,17 @@ class Determination:
         out["case"] = self.case.to_json()
         out["items"] = [i.to_json() for i in self.items]
         return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Determination:
+        """The Determination whose `to_json()` is `d`; ValueError for a key it would not write."""
+        _fields(d, "determination", ("case", "items"), ("dwc_case_number", "letter_dates"))
+        dates = LetterDates.from_json(d["letter_dates"]) if "letter_dates" in d else LetterDates()
+        if "letter_dates" in d and dates.empty:  # to_json leaves an empty header out
+            raise ValueError("determination: letter_dates present but empty")
+        return cls(
+            case=Case.from_json(d["case"]),
+            items=tuple(map(Item.from_json, d["items"])),
+            dwc_case_number=d.get("dwc_case_number"),
+            letter_dates=dates,
+        )
