@@ -86,20 +86,17 @@ def test_every_title_cited_in_all_133_dev_letters_is_in_the_graph(index: Guideli
 
     failures, checked = [], 0
     for path in sorted((letters_dir / "dev").glob("dev-*.txt")):
-        for item in read_letter_file(path).to_json()["items"]:
-            for side in ("claims_administrator_citations", "reviewer_citations"):
-                for c in item[side]:
-                    sections = c.get("sections")
-                    if c.get("guideline") not in GRAPH_LABELS or not (c.get("topic") or sections):
-                        continue  # "Non-MTUS Citation ODG" names no title
-                    if sections and re.fullmatch(r"[\d\s,]+", sections):
-                        continue  # a page number, not a title
-                    checked += 1
-                    match = match_citation(c["guideline"], c.get("topic"), sections, c.get("pages"),
-                                           c.get("edition"), index, c.get("chapter"))
-                    unmatched = [u for u in match.unmatched if not re.fullmatch(r"[\d\s]+", u)]
-                    if not match.document_ids or (sections and (unmatched or not match.section_ids)):
-                        failures.append((path.name, c["text"], unmatched))
+        for item in read_letter_file(path).items:
+            for c in (*item.claims_administrator_citations, *item.reviewer_citations):
+                if c.guideline not in GRAPH_LABELS or not (c.topic or c.sections):
+                    continue  # "Non-MTUS Citation ODG" names no title
+                if c.sections and re.fullmatch(r"[\d\s,]+", c.sections):
+                    continue  # a page number, not a title
+                checked += 1
+                match = match_citation(c.guideline, c.topic, c.sections, c.pages, c.edition, index, c.chapter)
+                unmatched = [u for u in match.unmatched if not re.fullmatch(r"[\d\s]+", u)]
+                if not match.document_ids or (c.sections and (unmatched or not match.section_ids)):
+                    failures.append((path.name, c.text, unmatched))
     assert checked > 500
     assert not failures, failures
 
