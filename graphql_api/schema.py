@@ -143,7 +143,7 @@ class Query:
             date: Annotated[date | None, strawberry.argument(
                 description="The date to judge the letter on (leave out to take the UR denial, assigned or "
                 "decision date of its header).")] = None) -> AuditResult:
-        return audit_letter(text, date, info.context.index)
+        return audit_letter(text, date, info.context.index, info.context.resolver)
 
     @strawberry.field(description="Which graph this server answers from, how much it holds, and since when.")
     def graph_info(self, info: Info) -> GraphInfo:

@@ -13,7 +13,6 @@ the API answers, plus the few facts of the shipped graph the explorer exists to 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from collections.abc import Iterator
@@ -37,8 +36,6 @@ TIMEOUT_MS = 15_000
 def _missing() -> str | None:
     if not CHROMIUM.exists():
         return f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright Python package is not installed (pip install 'playwright>=1.47')"
     return None
 
 
