@@ -5,7 +5,7 @@ Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /
 
 Reloading: SIGHUP and POST /admin/reload build the new index beside the serving one and swap it in
 only when it loaded and validated; a failure keeps the old graph, is logged and shows on /healthz as
-`reload`. Under `--workers N` the supervisor (kg/cli_serve.py) passes SIGHUP on to every worker, so
+`reload`. Under `--workers N` the supervisor (guideline_kg/cli_serve.py) passes SIGHUP on to every worker, so
 each swaps in place: no process is replaced, no connection dropped. A worker also only starts
 serving a graph that validated.
 """
@@ -187,7 +187,7 @@ def _start_graph(settings: Settings) -> tuple[GuidelineIndex, bool]:
 
 
 def _serving_record_path() -> Path | None:
-    # set by the supervisor of --workers (kg/cli_serve.py), in a folder only it and its workers use
+    # set by the supervisor of --workers (guideline_kg/cli_serve.py), in a folder only it and its workers use
     path = os.environ.get("GUIDELINE_KG_SERVING_RECORD")
     return Path(path) if path else None
 

@@ -8,7 +8,7 @@ Both are counted here the same way for either parser: from the moment a connecti
 request (accepted, or its previous response sent) until a request's head has been parsed.
 
 Relies on the protocols' `cycle` (the request being served) and `on_response_complete`: uvicorn
->=0.55,<0.56 (kg/cli_serve.py passes these classes by import string, so workers can be spawned).
+>=0.55,<0.56 (guideline_kg/cli_serve.py passes these classes by import string, so workers can be spawned).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ class Settings:
     max_services: int = 2000
     time_budget_s: float = 10.0
     admin_token: Secret | None = None  # unset = no admin endpoint
-    # connections (kg/cli_serve.py passes them to uvicorn; graphql_api/connections.py enforces the head bounds)
+    # connections (guideline_kg/cli_serve.py passes them to uvicorn; graphql_api/connections.py enforces the head bounds)
     max_header_bytes: int = 65_536  # request line and headers of one request; more closes the connection (431)
     header_timeout_s: float = 10.0  # to send a request's head, from connect or from the previous response
     keep_alive_s: int = 5  # an idle keep-alive connection is closed after this

@@ -30,7 +30,7 @@ def free_port() -> int:
 
 def serve_command() -> list[str]:
     script = Path(sys.executable).with_name("guideline-kg")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "kg.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "guideline_kg"]
 
 
 def children(pid: int) -> list[int]:

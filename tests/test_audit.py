@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.audit import audit, rationale_verdict
-from kg.cli import main
+from guideline_kg.cli import main
 from kg.index import GuidelineIndex
 from kg.letters import Case, Citation, Determination, Item, LetterDates, read_letter_file
 from kg.resolve import CachedResolver

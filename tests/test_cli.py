@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main
+from guideline_kg.cli import main
 from kg.errors import InputError
 from kg.letters import Determination
 from kg.resolve import CachedResolver

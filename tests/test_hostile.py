@@ -350,7 +350,7 @@ def test_dependency_floors() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     required = {r.name: r.specifier for r in map(Requirement, project["dependencies"])}
     assert "0.315.6" not in required["strawberry-graphql"]  # fixes of GHSA advisories on its GraphQL handling
-    assert "0.50.9" not in required["uvicorn"]  # the supervisor kg/cli_serve.py extends
+    assert "0.50.9" not in required["uvicorn"]  # the supervisor guideline_kg/cli_serve.py extends
     # bounded above as well as below: the code relies on their behaviour (no major we have not tested)
     assert all(any(s.operator in ("<", "<=", "==", "~=") for s in spec) for name, spec in required.items()
                if name != "setuptools"), required

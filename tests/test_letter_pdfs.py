@@ -15,7 +15,7 @@ from pathlib import Path
 import fpdf
 import pytest
 
-from kg.cli import main
+from guideline_kg.cli import main
 from tests.conftest import DATA, TESTS
 
 LETTERS = DATA / "letters"

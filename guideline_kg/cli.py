@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions() -> list[Callable[[Any], None]]:
-    from kg import cli_letters, cli_resolve, cli_serve
+    from guideline_kg import cli_letters, cli_resolve, cli_serve
 
     return [cli_resolve.add_parser, cli_letters.add_parsers, cli_serve.add_parser]
 
@@ -82,14 +82,14 @@ _EXTENSIONS = _extensions()
 
 @command("parse")
 def _parse(args: argparse.Namespace) -> int:
-    from kg import cli_letters
+    from guideline_kg import cli_letters
 
     return cli_letters.run(args, None)
 
 
 @command("audit")
 def _audit(args: argparse.Namespace) -> int:
-    from kg import cli_letters
+    from guideline_kg import cli_letters
 
     # The graph is loaded only once the letters and options are known good: a bad --date or an
     # empty folder is told at once, not after the load.
@@ -98,7 +98,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 @command("resolve")
 def _resolve(args: argparse.Namespace) -> int:
-    from kg import cli_resolve
+    from guideline_kg import cli_resolve
 
     cli_resolve.check_options(args)  # a usage error is told before the graph loads
     return cli_resolve.run(args, _index(args))
@@ -106,7 +106,7 @@ def _resolve(args: argparse.Namespace) -> int:
 
 @command("serve")
 def _serve(args: argparse.Namespace) -> int:
-    from kg import cli_serve
+    from guideline_kg import cli_serve
 
     return cli_serve.run(args)
 
