@@ -4,19 +4,27 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOAK_SECONDS ?= 60
 
-.PHONY: run test bench soak eval clean
+.PHONY: run test lint bench soak eval constraints clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins the versions make test last passed with (a reproducible install); the
+# ranges a user of the package may have are in pyproject.toml.
+$(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/guideline-kg serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+# style (ruff) and the architecture (import contracts in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 eval: $(STAMP)
 	$(BIN)/python eval/resolver_eval.py
@@ -30,6 +38,10 @@ bench: $(STAMP)
 # the load run judged: exit 1 on any error, a p99 above its bound or memory growth of 10 % or more
 soak: $(STAMP)
 	$(BIN)/python loadtest/run.py --seconds $(SOAK_SECONDS)
+
+constraints: $(STAMP)
+	{ sed -n '1,2p' constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^guideline-kg'; } > constraints.new
+	mv constraints.new constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache

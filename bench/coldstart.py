@@ -17,8 +17,16 @@ from bench import servers
 from bench.common import Row, median
 from loadtest.server import free_port, serve_command
 
-RESOLVE_ARGS = ["resolve", "--service", "Physical therapy x6", "--diagnosis", "M54.5", "--date", "2019-06-01",
-                "--json"]
+RESOLVE_ARGS = [
+    "resolve",
+    "--service",
+    "Physical therapy x6",
+    "--diagnosis",
+    "M54.5",
+    "--date",
+    "2019-06-01",
+    "--json",
+]
 
 
 def serve_once(env: dict[str, str], log: Path) -> float:
@@ -33,11 +41,19 @@ def serve_once(env: dict[str, str], log: Path) -> float:
 
 def resolve_once(env: dict[str, str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run([*serve_command(), *RESOLVE_ARGS], env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=300, check=False)
+    done = subprocess.run(
+        [*serve_command(), *RESOLVE_ARGS],
+        env=env,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+        check=False,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0 or b'"governing"' not in done.stdout:
-        raise RuntimeError(f"guideline-kg resolve failed ({done.returncode}): {done.stderr[-500:]!r}")
+        raise RuntimeError(
+            f"guideline-kg resolve failed ({done.returncode}): {done.stderr[-500:]!r}"
+        )
     return seconds
 
 
@@ -54,9 +70,18 @@ def row_coldstart(kind: str, base_env: dict[str, str], warm_cache: Path, runs: i
         else:
             uncached.append(once(env_cold))
             cached.append(once(env_warm))
-    name = ("cold start: `serve` until /healthz answers, with cache" if kind == "serve"
-            else "cold start: `guideline-kg resolve` 1 service, with cache")
-    row = Row("5a" if kind == "serve" else "5b", name, median(cached), "s", floor=median(uncached),
-              floor_name="same without the cache",
-              details={"with_cache_s": cached, "without_cache_s": uncached, "runs": runs})
+    name = (
+        "cold start: `serve` until /healthz answers, with cache"
+        if kind == "serve"
+        else "cold start: `guideline-kg resolve` 1 service, with cache"
+    )
+    row = Row(
+        "5a" if kind == "serve" else "5b",
+        name,
+        median(cached),
+        "s",
+        floor=median(uncached),
+        floor_name="same without the cache",
+        details={"with_cache_s": cached, "without_cache_s": uncached, "runs": runs},
+    )
     return row.judge(0.25)

@@ -28,19 +28,22 @@ class Row:
     passed: bool | None = None  # None: reported, no target
     details: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    # The verdict of judge() on the ratio alone. A row may still be failed afterwards for a fault that
-    # is no figure (a wrong answer, HTTP errors): passed False while met is True tells the two apart,
-    # so a run that does not judge figures (--no-judge) still fails on the fault.
+    # The verdict of judge() on the ratio alone. A row may still be failed afterwards for a fault
+    # that is no figure (a wrong answer, HTTP errors): passed False while met is True tells the two
+    # apart, so a run that does not judge figures (--no-judge) still fails on the fault.
     met: bool | None = None
 
     def judge(self, limit: float, *, at_most: bool = True, ratio: float | None = None) -> Row:
-        """Set the ratio (figure / floor, unless a `ratio` measured otherwise is given) and judge it."""
+        """Set the ratio (figure / floor, unless a `ratio` measured otherwise is given) and judge
+        it."""
         if ratio is not None:
             self.ratio = ratio
         elif self.figure is not None and self.floor:
             self.ratio = self.figure / self.floor
         self.target = f"{'<=' if at_most else '>='} {limit:g}"
-        if self.ratio is None:  # nothing to divide (no figure, or a floor of zero): a fault, not a miss
+        if (
+            self.ratio is None
+        ):  # nothing to divide (no figure, or a floor of zero): a fault, not a miss
             self.passed = False
             self.error = self.error or "no ratio: the figure or its floor is missing or zero"
         else:
@@ -49,17 +52,22 @@ class Row:
 
     @property
     def broken(self) -> bool:
-        """Failed for something other than a missed target: it crashed, measured nothing, or was failed
-        although its ratio was met (a wrong answer, HTTP errors). A row failed on a wrong answer whose
-        ratio was also missed counts as missed: the rows do not say more (bench/inproc.py, http_rows.py)."""
-        return bool(self.error) or self.figure is None or (self.passed is False and self.met is True)
+        """Failed for something other than a missed target: it crashed, measured nothing, or was
+        failed although its ratio was met (a wrong answer, HTTP errors). A row failed on a wrong
+        answer whose ratio was also missed counts as missed: the rows do not say more
+        (bench/inproc.py, http_rows.py)."""
+        return (
+            bool(self.error) or self.figure is None or (self.passed is False and self.met is True)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def failed_row(id: str, name: str, exc: BaseException, target: str = "") -> Row:
-    return Row(id, name, None, "", target=target, passed=False, error=f"{type(exc).__name__}: {exc}"[:500])
+    return Row(
+        id, name, None, "", target=target, passed=False, error=f"{type(exc).__name__}: {exc}"[:500]
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -98,7 +106,8 @@ def loop_ns(call: Callable[[], Any], iterations: int) -> float:
 
 
 def settle() -> None:
-    """As the server does after loading: collect once, then keep the survivors out of collections."""
+    """As the server does after loading: collect once, then keep the survivors out of
+    collections."""
     gc.collect()
     gc.freeze()
 
@@ -127,9 +136,22 @@ def table(rows: list[Row]) -> str:
     head = ("row", "figure", "value", "floor", "ratio", "target", "result")
     lines = []
     for r in rows:
-        result = ("ERROR" if r.error else "FAULT" if r.broken else "pass" if r.passed
-                  else "report" if r.passed is None else "MISS")
-        floor = f"{fmt(r.floor, r.unit)} ({r.floor_name})" if r.floor is not None else r.floor_name or "-"
+        result = (
+            "ERROR"
+            if r.error
+            else "FAULT"
+            if r.broken
+            else "pass"
+            if r.passed
+            else "report"
+            if r.passed is None
+            else "MISS"
+        )
+        floor = (
+            f"{fmt(r.floor, r.unit)} ({r.floor_name})"
+            if r.floor is not None
+            else r.floor_name or "-"
+        )
         ratio = "-" if r.ratio is None else f"{r.ratio:.3g}"
         lines.append((r.id, r.name, fmt(r.figure, r.unit), floor, ratio, r.target or "-", result))
     widths = [max(len(str(x[i])) for x in [head, *lines]) for i in range(len(head))]

@@ -27,8 +27,18 @@ from rdflib.namespace import SKOS
 from kg.load import DATA_DIR, data_files
 from kg.namespaces import GL
 
-COPIED_TYPES = (GL.GuidelineEdition, GL.GuidelineDocument, GL.MtusAdoption, GL.GuidelineSection, GL.Criterion,
-                GL.CriterionGroup, GL.StatutoryOverlay, GL.Treatment, GL.Condition, GL.FormularyEntry)
+COPIED_TYPES = (
+    GL.GuidelineEdition,
+    GL.GuidelineDocument,
+    GL.MtusAdoption,
+    GL.GuidelineSection,
+    GL.Criterion,
+    GL.CriterionGroup,
+    GL.StatutoryOverlay,
+    GL.Treatment,
+    GL.Condition,
+    GL.FormularyEntry,
+)
 RENAMED_TEXT = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, GL.brandName, GL.letterTitle)
 DROPPED = (GL.icd10Code, GL.icd9Code)
 
@@ -57,8 +67,12 @@ def generate(out: Path, factor: int, source: Path = DATA_DIR) -> dict[str, int]:
             lines.append(f"{rename[s].n3()} {p.n3()} {o.n3()} .\n")
         (out / f"zz-synthetic-{k:02d}.ttl").write_text("".join(lines), encoding="utf-8")
         written += len(lines)
-    return {"shipped_triples": len(graph), "synthetic_triples": written, "copied_nodes": len(copied),
-            "factor": factor}
+    return {
+        "shipped_triples": len(graph),
+        "synthetic_triples": written,
+        "copied_nodes": len(copied),
+        "factor": factor,
+    }
 
 
 def main() -> None:

@@ -50,21 +50,33 @@ def resolve_figures(index: GuidelineIndex, found: list[Case], rounds: int) -> Re
     first = per_call_ns(calls, 1)  # first sight: every memo empty
     samples, floor = alternating(calls, lookups, rounds)
     tight = min(loop_ns(lambda s=found[0].section_id: sections[s], 200_000) for _ in range(5))
-    return ResolveFigures(median(samples), percentile(samples, 99), median(first), percentile(first, 99),
-                          median(floor), tight, len(samples))
+    return ResolveFigures(
+        median(samples),
+        percentile(samples, 99),
+        median(first),
+        percentile(first, 99),
+        median(floor),
+        tight,
+        len(samples),
+    )
 
 
-def interleaved_medians(first: tuple[GuidelineIndex, list[Case]], second: tuple[GuidelineIndex, list[Case]],
-                        rounds: int) -> tuple[float, float, float, float]:
+def interleaved_medians(
+    first: tuple[GuidelineIndex, list[Case]], second: tuple[GuidelineIndex, list[Case]], rounds: int
+) -> tuple[float, float, float, float]:
     """Warm medians and p99s of resolve() on two indexes, measured in alternating rounds."""
     one, two = CachedResolver(first[0]).resolve, CachedResolver(second[0]).resolve
-    a, b = alternating([lambda r=c.request: one(r) for c in first[1]],
-                       [lambda r=c.request: two(r) for c in second[1]], rounds)
+    a, b = alternating(
+        [lambda r=c.request: one(r) for c in first[1]],
+        [lambda r=c.request: two(r) for c in second[1]],
+        rounds,
+    )
     return median(a), median(b), percentile(a, 99), percentile(b, 99)
 
 
-def alternating(a_calls: list[Callable[[], Any]], b_calls: list[Callable[[], Any]],
-                rounds: int) -> tuple[list[int], list[int]]:
+def alternating(
+    a_calls: list[Callable[[], Any]], b_calls: list[Callable[[], Any]], rounds: int
+) -> tuple[list[int], list[int]]:
     """Per-call times of two sets of calls, warmed, then measured in alternating rounds: whatever
     else the machine does at the time weighs on both alike."""
     per_call_ns(a_calls, 3)
@@ -77,14 +89,27 @@ def alternating(a_calls: list[Callable[[], Any]], b_calls: list[Callable[[], Any
     return a, b
 
 
-def row_resolve(index: GuidelineIndex, found: list[Case], rounds: int) -> tuple[Row, ResolveFigures]:
+def row_resolve(
+    index: GuidelineIndex, found: list[Case], rounds: int
+) -> tuple[Row, ResolveFigures]:
     f = resolve_figures(index, found, rounds)
-    row = Row("1", "kg.resolve, 1 service, median", f.median_ns, "ns", floor=f.floor_ns,
-              floor_name="dict lookup of the governing section, timed per call",
-              details={"p99_ns": f.p99_ns, "first_sight_median_ns": f.first_median_ns,
-                       "first_sight_p99_ns": f.first_p99_ns, "floor_tight_loop_ns": f.floor_loop_ns,
-                       "ratio_to_tight_loop_floor": f.median_ns / f.floor_loop_ns, "cases": len(found),
-                       "samples": f.samples})
+    row = Row(
+        "1",
+        "kg.resolve, 1 service, median",
+        f.median_ns,
+        "ns",
+        floor=f.floor_ns,
+        floor_name="dict lookup of the governing section, timed per call",
+        details={
+            "p99_ns": f.p99_ns,
+            "first_sight_median_ns": f.first_median_ns,
+            "first_sight_p99_ns": f.first_p99_ns,
+            "floor_tight_loop_ns": f.floor_loop_ns,
+            "ratio_to_tight_loop_floor": f.median_ns / f.floor_loop_ns,
+            "cases": len(found),
+            "samples": f.samples,
+        },
+    )
     return row.judge(30), f
 
 
@@ -106,10 +131,22 @@ def row_batch(index: GuidelineIndex, found: list[Case], repeats: int) -> Row:
         resolve(request)
         times.append(time.perf_counter_ns() - start)
         single += per_call_ns(singles, 1)
-    row = Row("2", "kg.resolve, 1,000 services in one request", median(times), "ns",
-              floor=1000 * median(single), floor_name="1,000 x median of the same services one per request",
-              details={"first_sight_ns": first, "repeats": repeats, "min_ns": min(times), "max_ns": max(times),
-                       "per_service_ns": median(times) / 1000, "single_median_ns": median(single)})
+    row = Row(
+        "2",
+        "kg.resolve, 1,000 services in one request",
+        median(times),
+        "ns",
+        floor=1000 * median(single),
+        floor_name="1,000 x median of the same services one per request",
+        details={
+            "first_sight_ns": first,
+            "repeats": repeats,
+            "min_ns": min(times),
+            "max_ns": max(times),
+            "per_service_ns": median(times) / 1000,
+            "single_median_ns": median(single),
+        },
+    )
     return row.judge(1)
 
 
@@ -120,7 +157,16 @@ def row_letters(index: GuidelineIndex, passes: int) -> list[Row]:
 
     folder = next((d for d in LETTERS if d.is_dir() and any(d.glob("*.txt"))), None)
     if folder is None:
-        return [Row("6", "letters: parse + audit", None, "letters/s", error="no letters found", passed=False)]
+        return [
+            Row(
+                "6",
+                "letters: parse + audit",
+                None,
+                "letters/s",
+                error="no letters found",
+                passed=False,
+            )
+        ]
     paths = sorted(folder.glob("*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in paths]
     resolver = CachedResolver(index)  # as `guideline-kg audit` holds one for the run
@@ -138,21 +184,41 @@ def row_letters(index: GuidelineIndex, passes: int) -> list[Row]:
     parse_seconds = time.perf_counter() - parse_start
     one = paths[0]
     read = per_call_ns([lambda: one.read_text(encoding="utf-8")], 200)
-    whole = per_call_ns([lambda: audit(read_letter(one.read_text(encoding="utf-8")), index, resolver=resolver)], 50)
+    whole = per_call_ns(
+        [lambda: audit(read_letter(one.read_text(encoding="utf-8")), index, resolver=resolver)], 50
+    )
     rate = passes * len(texts) / seconds
     return [
-        Row("6a", f"letters: parse + audit ({len(texts)} letters of {folder.name}/)", rate, "letters/s",
-            floor_name="report", details={"letters": len(texts), "passes": passes, "seconds": seconds,
-                                           "parse_only_letters_per_s": passes * len(texts) / parse_seconds,
-                                           "folder": str(folder)}),
-        Row("6b", f"letters: one letter read + parsed + audited ({one.name})", median(whole), "ns",
-            floor=median(read), floor_name="reading the file", ratio=median(whole) / median(read),
-            details={"bytes": one.stat().st_size}),
+        Row(
+            "6a",
+            f"letters: parse + audit ({len(texts)} letters of {folder.name}/)",
+            rate,
+            "letters/s",
+            floor_name="report",
+            details={
+                "letters": len(texts),
+                "passes": passes,
+                "seconds": seconds,
+                "parse_only_letters_per_s": passes * len(texts) / parse_seconds,
+                "folder": str(folder),
+            },
+        ),
+        Row(
+            "6b",
+            f"letters: one letter read + parsed + audited ({one.name})",
+            median(whole),
+            "ns",
+            floor=median(read),
+            floor_name="reading the file",
+            ratio=median(whole) / median(read),
+            details={"bytes": one.stat().st_size},
+        ),
     ]
 
 
-def row_growth(shipped: GuidelineIndex, base: ResolveFigures, found: list[Case], factor: int,
-               rounds: int) -> list[Row]:
+def row_growth(
+    shipped: GuidelineIndex, base: ResolveFigures, found: list[Case], factor: int, rounds: int
+) -> list[Row]:
     folder = Path(tempfile.mkdtemp(prefix="guideline-kg-bench-graph-"))
     try:
         start = time.perf_counter()
@@ -164,18 +230,34 @@ def row_growth(shipped: GuidelineIndex, base: ResolveFigures, found: list[Case],
         settle()
         same = [c for c in found if _governing(big, c) == c.section_id]
         first_big = resolve_figures(big, same, 5)  # the first-sight figures of the big graph
-        shipped_ms, big_ms, shipped_p99, big_p99 = interleaved_medians((shipped, same), (big, same), rounds)
+        shipped_ms, big_ms, shipped_p99, big_p99 = interleaved_medians(
+            (shipped, same), (big, same), rounds
+        )
         stats = big.stats()
-        row = Row("8", f"kg.resolve, 1 service, median, graph x{factor}", big_ms, "ns",
-                  floor=shipped_ms, floor_name="same cases, shipped graph, alternating rounds",
-                  details={"factor": factor, "sections": stats["sections"], "criteria": stats["criteria"],
-                           "treatments": stats["treatments"], "triples": stats["triples"],
-                           "p99_ns": big_p99, "shipped_p99_ns": shipped_p99,
-                           "first_sight_median_ns": first_big.first_median_ns,
-                           "shipped_first_sight_median_ns": base.first_median_ns,
-                           "first_sight_ratio": first_big.first_median_ns / base.first_median_ns,
-                           "cases_same_answer": f"{len(same)}/{len(found)}", "generate_s": generated,
-                           "load_s": loaded, **counts})
+        row = Row(
+            "8",
+            f"kg.resolve, 1 service, median, graph x{factor}",
+            big_ms,
+            "ns",
+            floor=shipped_ms,
+            floor_name="same cases, shipped graph, alternating rounds",
+            details={
+                "factor": factor,
+                "sections": stats["sections"],
+                "criteria": stats["criteria"],
+                "treatments": stats["treatments"],
+                "triples": stats["triples"],
+                "p99_ns": big_p99,
+                "shipped_p99_ns": shipped_p99,
+                "first_sight_median_ns": first_big.first_median_ns,
+                "shipped_first_sight_median_ns": base.first_median_ns,
+                "first_sight_ratio": first_big.first_median_ns / base.first_median_ns,
+                "cases_same_answer": f"{len(same)}/{len(found)}",
+                "generate_s": generated,
+                "load_s": loaded,
+                **counts,
+            },
+        )
         row.judge(2)
         if len(same) < len(found):
             row.passed = False
@@ -193,7 +275,8 @@ def _governing(index: GuidelineIndex, case: Case) -> str | None:
 
 
 def load_shipped(cache_dir: Path, check: bool = False) -> tuple[GuidelineIndex, list[Case]]:
-    """The shipped graph, cached in `cache_dir`; with `check`, cached as `serve` takes it (checked)."""
+    """The shipped graph, cached in `cache_dir`; with `check`, cached as `serve` takes it
+    (checked)."""
     index = load_index(cache_dir=cache_dir, check=check)
     found = cases(index)
     settle()

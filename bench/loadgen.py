@@ -41,7 +41,8 @@ class LoadResult:
         return self.ok / self.seconds if self.seconds else 0.0
 
     def record(self, status: int, latency_s: float) -> None:
-        """One answered request of the measured window: 200 counts with its latency, else an error."""
+        """One answered request of the measured window: 200 counts with its latency, else an
+        error."""
         self.sent += 1
         self.statuses[status] = self.statuses.get(status, 0) + 1
         if status == 200:
@@ -63,11 +64,15 @@ class LoadResult:
 
 
 def post(path: str, body: bytes, host: str = "127.0.0.1", port: int = 80) -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-            f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
     writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
@@ -92,8 +97,15 @@ async def fetch(host: str, port: int, request: bytes, timeout: float = 30.0) -> 
         writer.close()
 
 
-async def closed_loop(host: str, port: int, request: bytes, connections: int, seconds: float,
-                      warmup: float = 1.0, ramp: float = 0.0) -> LoadResult:
+async def closed_loop(
+    host: str,
+    port: int,
+    request: bytes,
+    connections: int,
+    seconds: float,
+    warmup: float = 1.0,
+    ramp: float = 0.0,
+) -> LoadResult:
     """`ramp`: open the connections one after another over this many seconds (within the warmup),
     as clients arrive, rather than all at once: a burst of connections lands on whichever server
     worker happens to accept first (uvicorn's workers share one listening socket), which is not what
@@ -115,7 +127,7 @@ async def closed_loop(host: str, port: int, request: bytes, connections: int, se
                     return
                 try:
                     status, _ = await asyncio.wait_for(_exchange(reader, writer, request), 30)
-                except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
                     if sent >= measure_from:
                         result.errors += 1
                     writer.close()
@@ -132,8 +144,15 @@ async def closed_loop(host: str, port: int, request: bytes, connections: int, se
     return result
 
 
-async def open_loop(host: str, port: int, request: bytes, rate: float, seconds: float,
-                    max_connections: int = 64, warmup: float = 1.0) -> LoadResult:
+async def open_loop(
+    host: str,
+    port: int,
+    request: bytes,
+    rate: float,
+    seconds: float,
+    max_connections: int = 64,
+    warmup: float = 1.0,
+) -> LoadResult:
     _check(host)
     result = LoadResult()
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
@@ -168,7 +187,7 @@ async def open_loop(host: str, port: int, request: bytes, rate: float, seconds: 
         conn = await connection()
         try:
             status, _ = await asyncio.wait_for(_exchange(*conn, request), 30)
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError):
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
             conn[1].close()
             await release(None)
             if n >= warm:

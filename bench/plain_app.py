@@ -1,4 +1,5 @@
-"""The floor of the HTTP rows: a plain Starlette JSON endpoint over the same kg.resolve (not the product).
+"""The floor of the HTTP rows: a plain Starlette JSON endpoint over the same kg.resolve (not the
+product).
 
 POST /resolve takes the GraphQL `ResolveInput` as JSON and answers exactly the data that
 bench.workload.GRAPHQL_QUERY selects (bench/run.py checks the two answers are equal), so the
@@ -35,7 +36,8 @@ _FACTS = {"dateOfInjury": "date_of_injury", "visitsReceived": "visits_received",
 
 
 def _enum(value: str) -> str:
-    """An ontology local name as the GraphQL enum names it (RecommendedWithConditions -> RECOMMENDED_WITH_CONDITIONS)."""
+    """An ontology local name as the GraphQL enum names it (RecommendedWithConditions ->
+    RECOMMENDED_WITH_CONDITIONS)."""
     return _WORD.sub("_", value).upper()
 
 
@@ -50,11 +52,21 @@ def project(r: ServiceResolution) -> dict[str, Any]:
         "bodyRegions": list(r.body_regions),
         "problems": list(r.problems),
         "treatment": {"id": r.treatment.id, "label": r.treatment.label} if r.treatment else None,
-        "governing": {"guideline": g.guideline, "mtus": g.mtus, "section": g.section, "pages": g.pages,
-                      "text": g.text, "evidenceStep": g.evidence_step,
-                      "recommendation": _enum(g.recommendation)} if g else None,
+        "governing": {
+            "guideline": g.guideline,
+            "mtus": g.mtus,
+            "section": g.section,
+            "pages": g.pages,
+            "text": g.text,
+            "evidenceStep": g.evidence_step,
+            "recommendation": _enum(g.recommendation),
+        }
+        if g
+        else None,
         "candidates": [{"guideline": c.guideline, "text": c.text} for c in r.candidates],
-        "criteria": [{"id": c.id, "status": c.status.value, "needs": list(c.needs)} for c in r.criteria],
+        "criteria": [
+            {"id": c.id, "status": c.status.value, "needs": list(c.needs)} for c in r.criteria
+        ],
     }
 
 
@@ -63,13 +75,26 @@ async def resolve_endpoint(request: Request) -> Response:
     data = body.get("input", body)
     facts = {_FACTS.get(k, k): v for k, v in (data.get("facts") or {}).items()}
     try:
-        parsed = ResolveRequest.parse(on=data.get("date"), services=data.get("services") or [],
-                                      diagnoses=data.get("diagnoses"), facts=facts, today=date.today())
+        parsed = ResolveRequest.parse(
+            on=data.get("date"),
+            services=data.get("services") or [],
+            diagnoses=data.get("diagnoses"),
+            facts=facts,
+            today=date.today(),
+        )
     except InputError as exc:
-        return Response(orjson.dumps({"data": {"resolve": {"__typename": "InvalidInput", "message": str(exc)}}}),
-                        media_type="application/json")
+        return Response(
+            orjson.dumps(
+                {"data": {"resolve": {"__typename": "InvalidInput", "message": str(exc)}}}
+            ),
+            media_type="application/json",
+        )
     answers = request.app.state.resolver.resolve(parsed)
-    payload = {"data": {"resolve": {"__typename": "ResolveSuccess", "services": [project(a) for a in answers]}}}
+    payload = {
+        "data": {
+            "resolve": {"__typename": "ResolveSuccess", "services": [project(a) for a in answers]}
+        }
+    }
     return Response(orjson.dumps(payload), media_type="application/json")
 
 
@@ -88,5 +113,10 @@ def create_app() -> Starlette:
         gc.freeze()
         yield
 
-    return Starlette(routes=[Route("/resolve", resolve_endpoint, methods=["POST"]),
-                             Route("/healthz", healthz, methods=["GET"])], lifespan=lifespan)
+    return Starlette(
+        routes=[
+            Route("/resolve", resolve_endpoint, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -43,13 +43,26 @@ QUICK_ROWS = ("1", "2", "5b", "6", "8")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="rows 1, 2, 5b, 6, 8 (graph x2), about a minute")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json",
-                        help="where to write the results (default bench/results/latest.json)")
-    parser.add_argument("--rows", default=None, help="only these rows, comma-separated (e.g. 1,2,8)")
-    parser.add_argument("--factor", type=int, default=None, help="growth row: graph size factor (10; 2 quick)")
-    parser.add_argument("--no-judge", action="store_true",
-                        help="report missed targets without failing on them (exit 1 only for a broken row)")
+    parser.add_argument(
+        "--quick", action="store_true", help="rows 1, 2, 5b, 6, 8 (graph x2), about a minute"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "bench" / "results" / "latest.json",
+        help="where to write the results (default bench/results/latest.json)",
+    )
+    parser.add_argument(
+        "--rows", default=None, help="only these rows, comma-separated (e.g. 1,2,8)"
+    )
+    parser.add_argument(
+        "--factor", type=int, default=None, help="growth row: graph size factor (10; 2 quick)"
+    )
+    parser.add_argument(
+        "--no-judge",
+        action="store_true",
+        help="report missed targets without failing on them (exit 1 only for a broken row)",
+    )
     args = parser.parse_args(argv)
     wanted = tuple(args.rows.split(",")) if args.rows else QUICK_ROWS if args.quick else ALL_ROWS
     quick = args.quick
@@ -69,10 +82,17 @@ def main(argv: list[str] | None = None) -> int:
 
     cache = Path(tempfile.mkdtemp(prefix="guideline-kg-bench-cache-"))
     env = http_rows.bench_env(cache)
-    print("... loading the shipped graph (writing a start-up cache for the run)", file=sys.stderr, flush=True)
-    serving_rows = {"3", "4", "7", "5a"}  # rows that start `serve`, which takes only a checked cache
-    index, found = inproc.load_shipped(cache, check=bool(serving_rows & {w.rstrip("ab") for w in wanted} |
-                                                         serving_rows & set(wanted)))
+    print(
+        "... loading the shipped graph (writing a start-up cache for the run)",
+        file=sys.stderr,
+        flush=True,
+    )
+    # rows that start `serve`, which takes only a checked cache
+    serving_rows = {"3", "4", "7", "5a"}
+    index, found = inproc.load_shipped(
+        cache,
+        check=bool(serving_rows & {w.rstrip("ab") for w in wanted} | serving_rows & set(wanted)),
+    )
     base: list[inproc.ResolveFigures] = []
 
     def resolve_rows() -> list[Row]:
@@ -85,36 +105,58 @@ def main(argv: list[str] | None = None) -> int:
 
     attempt(("1", "2", "8"), "rows 1-2: kg.resolve in process", resolve_rows)
     attempt(("6",), "row 6: letters", lambda: inproc.row_letters(index, passes=1 if quick else 3))
-    attempt(("8",), f"row 8: graph x{factor}",
-            lambda: inproc.row_growth(index, base[0], found, factor, rounds=100 if quick else 300))
-    del index
+    attempt(
+        ("8",),
+        f"row 8: graph x{factor}",
+        lambda: inproc.row_growth(index, base[0], found, factor, rounds=100 if quick else 300),
+    )
+    index = None  # let the shipped index go before the HTTP rows start their servers
     gc.unfreeze()
     gc.collect()
-    settings = http_rows.HttpSettings(seconds=4 if quick else 8, rate_seconds=4 if quick else 8,
-                                      batch_repeats=5 if quick else 9)
-    attempt(("3", "4", "7"), "rows 3, 4, 7: GraphQL over HTTP",
-            lambda: http_rows.run_http_rows(settings, found[0].request.services[0].text,
-                                            http_services(found, settings.batch), env))
-    attempt(("5a",), "row 5a: cold start, serve", lambda: [coldstart.row_coldstart("serve", env, cache, 3)])
-    attempt(("5b",), "row 5b: cold start, resolve CLI",
-            lambda: [coldstart.row_coldstart("resolve", env, cache, 2 if quick else 3)])
+    settings = http_rows.HttpSettings(
+        seconds=4 if quick else 8, rate_seconds=4 if quick else 8, batch_repeats=5 if quick else 9
+    )
+    attempt(
+        ("3", "4", "7"),
+        "rows 3, 4, 7: GraphQL over HTTP",
+        lambda: http_rows.run_http_rows(
+            settings, found[0].request.services[0].text, http_services(found, settings.batch), env
+        ),
+    )
+    attempt(
+        ("5a",),
+        "row 5a: cold start, serve",
+        lambda: [coldstart.row_coldstart("serve", env, cache, 3)],
+    )
+    attempt(
+        ("5b",),
+        "row 5b: cold start, resolve CLI",
+        lambda: [coldstart.row_coldstart("resolve", env, cache, 2 if quick else 3)],
+    )
 
     rows.sort(key=lambda r: (int(r.id.rstrip("ab")), r.id))
     seconds = time.perf_counter() - started
     broken = [r for r in rows if r.broken]
     missed = [r for r in rows if r.passed is False and not r.broken]
     print(table(rows))
-    print(f"\n{len(rows)} rows in {seconds:.0f} s on {os.cpu_count()} cores "
-          f"({'quick' if quick else 'full'}); {len(broken)} broken"
-          + (": " + ", ".join(r.id for r in broken) if broken else "")
-          + f"; {len(missed)} missed" + (": " + ", ".join(r.id for r in missed) if missed else "")
-          + (" (targets not judged: --no-judge)" if args.no_judge else ""))
+    print(
+        f"\n{len(rows)} rows in {seconds:.0f} s on {os.cpu_count()} cores "
+        f"({'quick' if quick else 'full'}); {len(broken)} broken"
+        + (": " + ", ".join(r.id for r in broken) if broken else "")
+        + f"; {len(missed)} missed"
+        + (": " + ", ".join(r.id for r in missed) if missed else "")
+        + (" (targets not judged: --no-judge)" if args.no_judge else "")
+    )
     report = {
         "mode": "quick" if quick else "full",
         "started_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(seconds, 1),
-        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "loadavg": os.getloadavg()},  # what else the machine was doing: it moves the figures
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg": os.getloadavg(),
+        },  # what else the machine was doing: it moves the figures
         "judged": not args.no_judge,
         "passed": not missed and not broken,
         "broken": [r.id for r in broken],

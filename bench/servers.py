@@ -19,7 +19,9 @@ from loadtest.server import children, cmdline, serve_command
 
 
 class Server:
-    def __init__(self, name: str, command: list[str], port: int, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, name: str, command: list[str], port: int, env: dict[str, str], log: Path
+    ) -> None:
         self.name, self.command, self.port, self.env, self.log = name, command, port, env, log
         self.process: subprocess.Popen[bytes] | None = None
         self.started = 0.0
@@ -27,11 +29,20 @@ class Server:
     def start(self) -> Server:
         with self.log.open("ab") as out:
             self.started = time.perf_counter()
-            self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, stdout=out, stderr=out,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.command,
+                env=self.env,
+                cwd=ROOT,
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self
 
-    def wait_healthy(self, timeout: float = 120.0, consecutive: int = 1, interval: float = 0.01) -> float:
+    def wait_healthy(
+        self, timeout: float = 120.0, consecutive: int = 1, interval: float = 0.01
+    ) -> float:
         """Seconds from start until /healthz answered 200 `consecutive` times in a row."""
         assert self.process is not None
         deadline = time.perf_counter() + timeout
@@ -39,7 +50,9 @@ class Server:
         first_ok = None
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}: {self.tail()}")
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}: {self.tail()}"
+                )
             if healthz(self.port) == 200:
                 first_ok = first_ok or time.perf_counter()
                 streak += 1
@@ -51,7 +64,8 @@ class Server:
         raise TimeoutError(f"{self.name} not healthy after {timeout:.0f} s: {self.tail()}")
 
     def workers(self) -> list[int]:
-        """Process ids of the serving processes: the workers under a supervisor, else the process."""
+        """Process ids of the serving processes: the workers under a supervisor, else the
+        process."""
         assert self.process is not None
         workers = [c for c in children(self.process.pid) if "resource_tracker" not in cmdline(c)]
         return workers or [self.process.pid]
@@ -83,17 +97,45 @@ class Server:
         self.stop()
 
 
-def product(port: int, workers: int, env: dict[str, str], log: Path, data_dir: Path | None = None) -> Server:
-    command = [*serve_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+def product(
+    port: int, workers: int, env: dict[str, str], log: Path, data_dir: Path | None = None
+) -> Server:
+    command = [
+        *serve_command(),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     if data_dir:
         command += ["--data-dir", str(data_dir)]
     return Server("guideline-kg serve", command, port, env, log)
 
 
 def plain(port: int, workers: int, env: dict[str, str], log: Path) -> Server:
-    command = [sys.executable, "-m", "uvicorn", "bench.plain_app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
-               "--no-access-log", "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.plain_app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     return Server("plain starlette", command, port, {**env, "PYTHONPATH": str(ROOT)}, log)
 
 

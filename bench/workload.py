@@ -1,9 +1,10 @@
-"""The requests the benchmark sends: services as letters write them, with diagnoses, dates and facts.
+"""The requests the benchmark sends: services as letters write them, with diagnoses, dates and
+facts.
 
-Hand-written cases (the services disputed most often in IMR letters) plus, deterministically,
-one case per treatment the graph addresses, so every row exercises many treatments and dates
-rather than one hot key. Only cases the resolver answers RESOLVED are kept: the figure is the
-cost of a real answer.
+Hand-written cases (the services disputed most often in IMR letters) plus, deterministically, one
+case per treatment the graph addresses, so every row exercises many treatments and dates rather than
+one hot key. Only cases the resolver answers RESOLVED are kept: the figure is the cost of a real
+answer.
 """
 
 from __future__ import annotations
@@ -62,11 +63,18 @@ def cases(index: GuidelineIndex, extra: int = 48, seed: int = SEED) -> list[Case
         if extra <= 0:
             break
         label = index.treatments[treatment_id].label
-        on = date.fromordinal(rng.randint(date(2008, 1, 1).toordinal(), date(2025, 12, 1).toordinal()))
+        on = date.fromordinal(
+            rng.randint(date(2008, 1, 1).toordinal(), date(2025, 12, 1).toordinal())
+        )
         injury = date.fromordinal(on.toordinal() - rng.randint(20, 2000))
         quantity = rng.choice(("", " x6", " #60", " x12"))
-        found = _case(index, f"{label}{quantity}", (rng.choice(icd10),), on.isoformat(),
-                      {"date_of_injury": injury.isoformat()})
+        found = _case(
+            index,
+            f"{label}{quantity}",
+            (rng.choice(icd10),),
+            on.isoformat(),
+            {"date_of_injury": injury.isoformat()},
+        )
         if found:
             out.append(found)
             extra -= 1
@@ -75,11 +83,18 @@ def cases(index: GuidelineIndex, extra: int = 48, seed: int = SEED) -> list[Case
     return out
 
 
-def _case(index: GuidelineIndex, text: str, diagnoses: tuple[str, ...], on: str,
-          facts: dict[str, Any]) -> Case | None:
-    request = ResolveRequest.parse(on=on, services=[text], diagnoses=list(diagnoses), facts=facts, today=TODAY)
+def _case(
+    index: GuidelineIndex, text: str, diagnoses: tuple[str, ...], on: str, facts: dict[str, Any]
+) -> Case | None:
+    request = ResolveRequest.parse(
+        on=on, services=[text], diagnoses=list(diagnoses), facts=facts, today=TODAY
+    )
     answer = resolve(request, index)[0]
-    if answer.outcome is not Outcome.RESOLVED or answer.governing is None or answer.treatment is None:
+    if (
+        answer.outcome is not Outcome.RESOLVED
+        or answer.governing is None
+        or answer.treatment is None
+    ):
         return None
     return Case(request, answer.governing.section_id, answer.treatment.id)
 
@@ -90,9 +105,16 @@ def batch(found: list[Case], size: int, on: str = "2019-06-01") -> ResolveReques
     for n in range(size):
         case = found[n % len(found)]
         service = case.request.services[0]
-        services.append(ServiceInput(f"{service.text} (item {n + 1})", service.treatment_id, float(n % 24 + 1)))
-    return ResolveRequest.parse(on=on, services=services, diagnoses=["M54.5"],
-                                facts={"date_of_injury": "2018-01-10", "visits_received": 4}, today=TODAY)
+        services.append(
+            ServiceInput(f"{service.text} (item {n + 1})", service.treatment_id, float(n % 24 + 1))
+        )
+    return ResolveRequest.parse(
+        on=on,
+        services=services,
+        diagnoses=["M54.5"],
+        facts={"date_of_injury": "2018-01-10", "visits_received": 4},
+        today=TODAY,
+    )
 
 
 # ------------------------------------------------------------------ over HTTP
@@ -114,13 +136,25 @@ GRAPHQL_QUERY = """query Resolve($input: ResolveInput!) {
 }"""
 
 
-def http_input(services: list[str], on: str = "2019-06-01", diagnoses: tuple[str, ...] = ("M54.5",),
-               injury: str = "2018-01-10") -> dict[str, Any]:
+def http_input(
+    services: list[str],
+    on: str = "2019-06-01",
+    diagnoses: tuple[str, ...] = ("M54.5",),
+    injury: str = "2018-01-10",
+) -> dict[str, Any]:
     """The request both endpoints take (the GraphQL `ResolveInput`, as JSON)."""
-    return {"date": on, "diagnoses": list(diagnoses), "services": [{"text": s} for s in services],
-            "facts": {"dateOfInjury": injury}}
+    return {
+        "date": on,
+        "diagnoses": list(diagnoses),
+        "services": [{"text": s} for s in services],
+        "facts": {"dateOfInjury": injury},
+    }
 
 
 def http_services(found: list[Case], size: int) -> list[str]:
-    return [f"{found[n % len(found)].request.services[0].text} (item {n + 1})" if size > 1
-            else found[0].request.services[0].text for n in range(size)]
+    return [
+        f"{found[n % len(found)].request.services[0].text} (item {n + 1})"
+        if size > 1
+        else found[0].request.services[0].text
+        for n in range(size)
+    ]

@@ -32,12 +32,22 @@ from kg.resolve import ResolveRequest, resolve  # noqa: E402
 FLOORS = {"family@1": 0.75, "section@1": 0.55, "section@3": 0.75}
 # The seed letter is abridged (no header): issue 3 names its request date.
 SEED_DATE = "2013-12-10"
-GRAPH_LABELS = {"MTUS CPMTG", "MTUS ACOEM", "MTUS Acupuncture", "MTUS Post-Surgical", "MTUS Opioids",
-                "MTUS Drug Formulary", "ACOEM", "ODG"}
+GRAPH_LABELS = {
+    "MTUS CPMTG",
+    "MTUS ACOEM",
+    "MTUS Acupuncture",
+    "MTUS Post-Surgical",
+    "MTUS Opioids",
+    "MTUS Drug Formulary",
+    "ACOEM",
+    "ODG",
+}
 
 
 def readings(letters: Path) -> list[tuple[str, dict]]:
-    found = [(p.stem, json.loads(p.read_text())) for p in sorted((letters / "dev").glob("dev-*.json"))]
+    found = [
+        (p.stem, json.loads(p.read_text())) for p in sorted((letters / "dev").glob("dev-*.json"))
+    ]
     seed = letters / "imr-2014-lumbar-four-items.json"
     if seed.exists():
         found.append((seed.stem, json.loads(seed.read_text())))
@@ -53,8 +63,13 @@ def evaluate(letters: Path) -> dict:
         case = reading.get("case") or {}
         facts: dict = {}  # issue 3: service text, diagnoses and UR date only
         items = reading["items"]
-        request = ResolveRequest.parse(on=on, services=[i["service"] for i in items],
-                                       diagnoses=case.get("diagnoses") or [], facts=facts, today=date.today())
+        request = ResolveRequest.parse(
+            on=on,
+            services=[i["service"] for i in items],
+            diagnoses=case.get("diagnoses") or [],
+            facts=facts,
+            today=date.today(),
+        )
         for item, result in zip(items, resolve(request, index)):
             cited = [c for c in item["reviewer_citations"] if c.get("guideline") in GRAPH_LABELS]
             if not cited:
@@ -66,26 +81,40 @@ def evaluate(letters: Path) -> dict:
                 counts[key] += row[key]
     n = len(rows)
     return {
-        "items": n, "items_without_graph_citation": skipped,
+        "items": n,
+        "items_without_graph_citation": skipped,
         "scores": {k: round(v / n, 3) if n else 0.0 for k, v in counts.items()},
-        "floors": FLOORS, "seconds": round(time.perf_counter() - started, 2), "rows": rows,
+        "floors": FLOORS,
+        "seconds": round(time.perf_counter() - started, 2),
+        "rows": rows,
     }
 
 
 def _score(name: str, item: dict, result, cited: list[dict], index) -> dict:
     cited_sections = set()
     for c in cited:
-        match = match_citation(c.get("guideline"), c.get("topic"), c.get("sections"), c.get("pages"),
-                               c.get("edition"), index, c.get("chapter"))
+        match = match_citation(
+            c.get("guideline"),
+            c.get("topic"),
+            c.get("sections"),
+            c.get("pages"),
+            c.get("edition"),
+            index,
+            c.get("chapter"),
+        )
         cited_sections |= set(match.section_ids)
         if not match.section_ids and not match.unmatched:
             # The reviewer cited a whole document ("MTUS Acupuncture Treatment 2007"): any of its
             # sections agrees.
-            cited_sections |= {s for d in match.document_ids for s in index.sections_by_document.get(d, ())}
+            cited_sections |= {
+                s for d in match.document_ids for s in index.sections_by_document.get(d, ())
+            }
     top = [c.section_id for c in result.candidates[:3]]
     governing = result.governing
     return {
-        "letter": name, "service": item["service"], "outcome": result.outcome.value,
+        "letter": name,
+        "service": item["service"],
+        "outcome": result.outcome.value,
         "governing": governing.text if governing else None,
         "reviewer": [c["text"] for c in cited],
         "family@1": int(bool(governing) and governing.guideline in {c["guideline"] for c in cited}),
@@ -96,9 +125,13 @@ def _score(name: str, item: dict, result, cited: list[dict], index) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--letters", type=Path, default=ROOT.parent / "shared" / "fixtures" / "letters")
+    parser.add_argument(
+        "--letters", type=Path, default=ROOT.parent / "shared" / "fixtures" / "letters"
+    )
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--check", action="store_true", help="exit 1 when a score is below its floor")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a score is below its floor"
+    )
     parser.add_argument("--misses", action="store_true", help="list the items that miss section@1")
     args = parser.parse_args()
     if not (args.letters / "dev").is_dir():
@@ -108,14 +141,20 @@ def main() -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"items scored: {report['items']} (without a graph citation: {report['items_without_graph_citation']}); "
-              f"{report['seconds']} s")
+        print(
+            f"items scored: {report['items']} (without a graph citation: "
+            f"{report['items_without_graph_citation']}); "
+            f"{report['seconds']} s"
+        )
         for key, value in report["scores"].items():
             print(f"  {key:<10} {value:.3f}  (floor {FLOORS[key]:.2f})")
         if args.misses:
             for row in report["rows"]:
                 if not row["section@1"]:
-                    print(f"- {row['letter']}: {row['service']!r}\n    got: {row['governing']}\n    reviewer: {row['reviewer']}")
+                    print(
+                        f"- {row['letter']}: {row['service']!r}\n    got: {row['governing']}\n    "
+                        f"reviewer: {row['reviewer']}"
+                    )
     below = [k for k, v in report["scores"].items() if v < FLOORS[k]]
     return 1 if args.check and below else 0
 

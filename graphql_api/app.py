@@ -1,13 +1,14 @@
-"""The web server: `create_app(settings)` builds the Starlette app; the lifespan loads the graph once.
+"""The web server: `create_app(settings)` builds the Starlette app; the lifespan loads the graph
+once.
 
-Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /admin/reload
-(only with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
+Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /admin/reload (only
+with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
 
 Reloading: SIGHUP and POST /admin/reload build the new index beside the serving one and swap it in
 only when it loaded and validated; a failure keeps the old graph, is logged and shows on /healthz as
-`reload`. Under `--workers N` the supervisor (guideline_kg/cli_serve.py) passes SIGHUP on to every worker, so
-each swaps in place: no process is replaced, no connection dropped. A worker also only starts
-serving a graph that validated.
+`reload`. Under `--workers N` the supervisor (guideline_kg/cli_serve.py) passes SIGHUP on to every
+worker, so each swaps in place: no process is replaced, no connection dropped. A worker also only
+starts serving a graph that validated.
 """
 
 from __future__ import annotations
@@ -50,16 +51,22 @@ def load(settings: Settings, *, check: bool = False) -> GuidelineIndex:
     from kg import load_index
     from kg.load import DATA_DIR, ONTOLOGY_DIR
 
-    return load_index(settings.data_dir or DATA_DIR, settings.ontology_dir or ONTOLOGY_DIR, check=check)
+    return load_index(
+        settings.data_dir or DATA_DIR, settings.ontology_dir or ONTOLOGY_DIR, check=check
+    )
 
 
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.reload_lock = asyncio.Lock()
-        hup = _reload_on_sighup(app, settings)  # before the load: a SIGHUP meanwhile must not end the process
+        hup = _reload_on_sighup(
+            app, settings
+        )  # before the load: a SIGHUP meanwhile must not end the process
         try:  # validated (when not from the cache): a worker never starts serving a broken graph
-            app.state.index, app.state.files_refused = await asyncio.to_thread(_start_graph, settings)
+            app.state.index, app.state.files_refused = await asyncio.to_thread(
+                _start_graph, settings
+            )
         except KgError as exc:
             log.error("graph not loaded: %s", str(exc)[:500])
             raise
@@ -75,8 +82,11 @@ def create_app(settings: Settings) -> Starlette:
             if hup:
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
-    view = GraphQLView(make_schema(schema_extensions(settings)), time_budget_s=settings.time_budget_s,
-                       max_services=settings.max_services)
+    view = GraphQLView(
+        make_schema(schema_extensions(settings)),
+        time_budget_s=settings.time_budget_s,
+        max_services=settings.max_services,
+    )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/graphql", view, methods=["GET", "POST"]),
@@ -84,11 +94,20 @@ def create_app(settings: Settings) -> Starlette:
     if settings.admin_token:
         routes.append(Route("/admin/reload", _reload(settings), methods=["POST"]))
     routes.append(Mount("/", StaticFiles(directory=EXPLORER_DIR, html=True), name="explorer"))
-    middleware = [Middleware(AccessLogMiddleware), Middleware(SecurityHeadersMiddleware),
-                  Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(AccessLogMiddleware),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
     if settings.cors_origins:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                                     allow_methods=["GET", "POST"], allow_headers=["content-type"]))
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["content-type"],
+            )
+        )
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.settings = settings
     return app
@@ -100,26 +119,36 @@ async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "starting", "version": None}, status_code=503)
     body: dict[str, Any] = {"status": "ok", "version": index.version}
     if getattr(request.app.state, "files_refused", False):
-        body["files"] = "refused"  # the data files on disk do not load: this graph is the last good one
+        # the data files on disk do not load: this graph is the last good one
+        body["files"] = "refused"
     last = getattr(request.app.state, "last_reload", None)
     if last is not None:
-        # the last reload of this process: reloaded, or kept; the error itself goes to the log and the
-        # admin's response only (it names server paths)
+        # the last reload of this process: reloaded, or kept; the error itself goes to the log and
+        # the admin's response only (it names server paths)
         body["reload"] = {k: v for k, v in last.items() if k != "error"}
     return JSONResponse(body)
 
 
 async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
-    """Build and validate the graph beside the serving one; swap only when that worked. One at a time."""
+    """Build and validate the graph beside the serving one; swap only when that worked. One at a
+    time."""
     async with app.state.reload_lock:
         serving = app.state.index
         try:
             index = await asyncio.to_thread(load, settings, check=True)
         except Exception as exc:  # whatever went wrong, the serving graph stays
-            error = f"{type(exc).__name__}: {exc}"[:500] if not isinstance(exc, KgError) else str(exc)[:500]
+            error = (
+                f"{type(exc).__name__}: {exc}"[:500]
+                if not isinstance(exc, KgError)
+                else str(exc)[:500]
+            )
             outcome = {"status": "kept", "version": serving.version, "error": error}
-            log.error("reload failed in process %d, still serving graph %s: %s", os.getpid(),
-                      serving.version[:12], error)
+            log.error(
+                "reload failed in process %d, still serving graph %s: %s",
+                os.getpid(),
+                serving.version[:12],
+                error,
+            )
             app.state.files_refused = True
         else:
             # one assignment each, no await between them: a request sees the old pair or the new one
@@ -138,13 +167,16 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
 
 def _reload_on_sighup(app: Starlette, settings: Settings) -> bool:
     """SIGHUP reloads this process's graph. Only where signals can be handled: the main thread of a
-    server process (not under a test client); under uvicorn's supervisor, SIGHUP goes to the supervisor."""
+    server process (not under a test client); under uvicorn's supervisor, SIGHUP goes to the
+    supervisor."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
         return False
     loop = asyncio.get_running_loop()
 
     def on_hup() -> None:
-        if getattr(app.state, "index", None) is None:  # still loading: the files may have been read already
+        if (
+            getattr(app.state, "index", None) is None
+        ):  # still loading: the files may have been read already
             log.info("SIGHUP during start-up: the graph is reloaded once it is up")
             app.state.reload_pending = True
             return
@@ -170,24 +202,30 @@ def _start_reload(app: Starlette, settings: Settings) -> None:
 
 def _start_graph(settings: Settings) -> tuple[GuidelineIndex, bool]:
     """The graph a worker starts with, and whether the files on disk were refused. A worker that
-    replaces one of its siblings (the supervisor's serving record names their graph) takes that graph
-    from the start-up cache: after a refused reload the files would fail, and a worker that cannot
-    start must not take the service down with it, nor serve a graph its siblings do not."""
+    replaces one of its siblings (the supervisor's serving record names their graph) takes that
+    graph from the start-up cache: after a refused reload the files would fail, and a worker that
+    cannot start must not take the service down with it, nor serve a graph its siblings do not."""
     record = _read_serving_record()
     if record is not None:
         from kg.cache import read_cached
 
         cached = read_cached(record["version"])
         if cached is not None and cached.checked:
-            log.info("graph %s: the one the other workers serve, from the start-up cache", cached.version[:12])
+            log.info(
+                "graph %s: the one the other workers serve, from the start-up cache",
+                cached.version[:12],
+            )
             return cached, bool(record.get("files_refused"))
-        log.warning("graph %s the other workers serve is not in the start-up cache: loading the files",
-                    str(record["version"])[:12])
+        log.warning(
+            "graph %s the other workers serve is not in the start-up cache: loading the files",
+            str(record["version"])[:12],
+        )
     return load(settings, check=True), False
 
 
 def _serving_record_path() -> Path | None:
-    # set by the supervisor of --workers (guideline_kg/cli_serve.py), in a folder only it and its workers use
+    # set by the supervisor of --workers (guideline_kg/cli_serve.py), in a folder only it and its
+    # workers use
     path = os.environ.get("GUIDELINE_KG_SERVING_RECORD")
     return Path(path) if path else None
 
@@ -211,7 +249,9 @@ def _record_serving(version: str, *, files_refused: bool) -> None:
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
-        tmp.write_text(json.dumps({"version": version, "files_refused": files_refused}), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"version": version, "files_refused": files_refused}), encoding="utf-8"
+        )
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("serving record not written (%s)", type(exc).__name__)
@@ -232,8 +272,8 @@ def _reload(settings: Settings) -> Any:
         if outcome["status"] != "reloaded":
             return JSONResponse(outcome, status_code=409)
         if settings.workers > 1:
-            # This request reached one worker. It validated the graph (and wrote the start-up cache, so
-            # the others load it fast); the supervisor passes SIGHUP on to every worker.
+            # This request reached one worker. It validated the graph (and wrote the start-up cache,
+            # so the others load it fast); the supervisor passes SIGHUP on to every worker.
             os.kill(os.getppid(), signal.SIGHUP)
             outcome = {**outcome, "workers": "reloading"}
         return JSONResponse(outcome)

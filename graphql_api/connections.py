@@ -1,5 +1,5 @@
-"""uvicorn's HTTP protocols with two bounds uvicorn does not have: the bytes and the time a client may
-take to send a request's head (request line and headers).
+"""uvicorn's HTTP protocols with two bounds uvicorn does not have: the bytes and the time a client
+may take to send a request's head (request line and headers).
 
 uvicorn closes a connection idle *between* requests (timeout_keep_alive), but not one that never
 sends a request, nor one that drips a header byte every few seconds; and httptools, unlike h11, has
@@ -8,7 +8,8 @@ Both are counted here the same way for either parser: from the moment a connecti
 request (accepted, or its previous response sent) until a request's head has been parsed.
 
 Relies on the protocols' `cycle` (the request being served) and `on_response_complete`: uvicorn
->=0.55,<0.56 (guideline_kg/cli_serve.py passes these classes by import string, so workers can be spawned).
+>=0.55,<0.56 (guideline_kg/cli_serve.py passes these classes by import string, so workers can be
+spawned).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from graphql_api.settings import Settings
 
 log = logging.getLogger("guideline_kg.server")
-TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n"
-             b"connection: close\r\n\r\n")
+TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n"
+    b"connection: close\r\n\r\n"
+)
 
 _limits: tuple[int, float] | None = None
 

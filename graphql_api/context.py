@@ -1,4 +1,5 @@
-"""What every resolver may read: the loaded index, its resolver, and the request's clock and limits."""
+"""What every resolver may read: the loaded index, its resolver, and the request's clock and
+limits."""
 
 from __future__ import annotations
 

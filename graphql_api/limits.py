@@ -10,14 +10,18 @@ when its client is told 503 instead of running on in the background.
 from __future__ import annotations
 
 import math
-from functools import partial
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from functools import partial
 from typing import Any, TypeVar
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
-from graphql.validation import ASTValidationRule, MaxIntrospectionDepthRule, NoSchemaIntrospectionCustomRule
+from graphql.validation import (
+    ASTValidationRule,
+    MaxIntrospectionDepthRule,
+    NoSchemaIntrospectionCustomRule,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -72,7 +76,8 @@ def schema_extensions(settings: Settings) -> list[Any]:
     ]
     if not settings.introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
-    # factories: strawberry makes each extension anew for every request (it holds that request's context)
+    # factories: strawberry makes each extension anew for every request (it holds that request's
+    # context)
     return [
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(AddValidationRules, rules),
@@ -84,8 +89,8 @@ def schema_extensions(settings: Settings) -> list[Any]:
 def shape_rule(max_depth: int, max_aliases: int, max_results: int) -> type[ASTValidationRule]:
     """Refuse, before any work, an operation nested deeper than `max_depth`, with more than
     `max_aliases` aliases, or whose answer could hold more than `max_results` objects: each list of
-    objects multiplies what is below it by its `first` (connections) or by LIST_GUESS, and nested lists
-    fan out fast (documents { sections { addresses { sections ... } } } runs to millions)."""
+    objects multiplies what is below it by its `first` (connections) or by LIST_GUESS, and nested
+    lists fan out fast (documents { sections { addresses { sections ... } } } runs to millions)."""
 
     class ShapeRule(ASTValidationRule):
         def enter_document(self, node: DocumentNode, *_: Any) -> None:
@@ -97,14 +102,26 @@ def shape_rule(max_depth: int, max_aliases: int, max_results: int) -> type[ASTVa
         def check(self, node: OperationDefinitionNode, shape: Shape) -> None:
             name = node.name.value if node.name else "anonymous"
             if shape.depth > max_depth:
-                self.report_error(GraphQLError(f"'{name}' exceeds maximum operation depth of {max_depth}", node))
+                self.report_error(
+                    GraphQLError(f"'{name}' exceeds maximum operation depth of {max_depth}", node)
+                )
             if shape.aliases > max_aliases:
-                self.report_error(GraphQLError(
-                    f"'{name}' uses {shape.aliases:,} aliases, more than the {max_aliases} allowed", node))
+                self.report_error(
+                    GraphQLError(
+                        f"'{name}' uses {shape.aliases:,} aliases, more than the {max_aliases} "
+                        f"allowed",
+                        node,
+                    )
+                )
             if shape.results > max_results:
-                self.report_error(GraphQLError(
-                    f"the answer could hold about {shape.results:,.0f} results, more than the {max_results:,} "
-                    "allowed: ask for fewer nested lists or smaller pages", node))
+                self.report_error(
+                    GraphQLError(
+                        f"the answer could hold about {shape.results:,.0f} results, more than the "
+                        f"{max_results:,} "
+                        "allowed: ask for fewer nested lists or smaller pages",
+                        node,
+                    )
+                )
 
     return ShapeRule
 
@@ -154,7 +171,15 @@ class BodyLimitMiddleware:
 
 async def _too_large(send: Send) -> None:
     body = b'{"errors":[{"message":"request body too large"}]}'
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -19,8 +19,12 @@ access_log = logging.getLogger("guideline_kg.access")
 
 # No inline scripts or styles, nothing from other origins, not framable. /graphql's GraphiQL page
 # sets its own, wider policy (see view.py); any response that already carries a CSP keeps it.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src "
+    "'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "
+    "'none'"
+)
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -69,12 +73,18 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            access_log.info("%s %s %d %.1fms", scope["method"], route_label(scope), status,
-                            (time.perf_counter() - started) * 1000)
+            access_log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                route_label(scope),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def route_label(scope: Scope) -> str:
-    """The router records the route it matched in the scope (a partial match too: the path of a 405)."""
+    """The router records the route it matched in the scope (a partial match too: the path of a
+    405)."""
     route = scope.get("route")
     if isinstance(route, Route):
         return route.path

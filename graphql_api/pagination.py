@@ -16,12 +16,15 @@ T = TypeVar("T")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more results follow this page.")
     end_cursor: str | None = strawberry.field(
-        description="Pass as `after` to get the next page (null on an empty page).")
+        description="Pass as `after` to get the next page (null on an empty page)."
+    )
 
 
 @strawberry.type(description="One result of a list, with the cursor that points at it.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this result; pass as `after` to continue.")
+    cursor: str = strawberry.field(
+        description="Opaque position of this result; pass as `after` to continue."
+    )
     node: T = strawberry.field(description="The result.")
 
 
@@ -33,6 +36,8 @@ class Connection(Generic[T]):
 
     @classmethod
     def of(cls, page: Page, make: Callable[[str], T]) -> Connection[T]:
-        return cls(edges=[Edge(cursor=c, node=make(i)) for c, i in page.items],
-                   page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
-                   total_count=page.total)
+        return cls(
+            edges=[Edge(cursor=c, node=make(i)) for c, i in page.items],
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=page.end_cursor),
+            total_count=page.total,
+        )

@@ -1,4 +1,5 @@
-"""Server settings, in one place: environment first, then a `.env` file, then defaults (STYLE.md G11).
+"""Server settings, in one place: environment first, then a `.env` file, then defaults (STYLE.md
+G11).
 
 Every variable is prefixed GUIDELINE_KG_ (GUIDELINE_KG_PORT, GUIDELINE_KG_DATA_DIR, ...).
 """
@@ -28,22 +29,31 @@ class Settings:
     max_depth: int = 12
     max_aliases: int = 50
     max_tokens: int = 4000
-    max_results: int = 100_000  # objects an answer may hold, estimated from the query (limits.max_results_rule)
+    # objects an answer may hold, estimated from the query (limits.max_results_rule)
+    max_results: int = 100_000
     max_body_bytes: int = 1_000_000
     max_services: int = 2000
     time_budget_s: float = 10.0
     admin_token: Secret | None = None  # unset = no admin endpoint
-    # connections (guideline_kg/cli_serve.py passes them to uvicorn; graphql_api/connections.py enforces the head bounds)
-    max_header_bytes: int = 65_536  # request line and headers of one request; more closes the connection (431)
-    header_timeout_s: float = 10.0  # to send a request's head, from connect or from the previous response
+    # connections (guideline_kg/cli_serve.py passes them to uvicorn; graphql_api/connections.py
+    # enforces the head bounds)
+    # request line and headers of one request; more closes the connection (431)
+    max_header_bytes: int = 65_536
+    # to send a request's head, from connect or from the previous response
+    header_timeout_s: float = 10.0
     keep_alive_s: int = 5  # an idle keep-alive connection is closed after this
-    limit_concurrency: int = 1000  # connections or requests at once per worker; beyond, 503 (below 1024 fds)
+    # connections or requests at once per worker; beyond, 503 (below 1024 fds)
+    limit_concurrency: int = 1000
     backlog: int = 2048  # connections the kernel queues before a worker accepts them
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env") -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Settings:
         env_file = env_file if env_file and Path(env_file).is_file() else None
-        config = Config(env_file, environ=os.environ if environ is None else environ, env_prefix=PREFIX)
+        config = Config(
+            env_file, environ=os.environ if environ is None else environ, env_prefix=PREFIX
+        )
         d = cls()
         data_dir = config("DATA_DIR", default=None)
         ontology_dir = config("ONTOLOGY_DIR", default=None)

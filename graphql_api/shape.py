@@ -47,7 +47,9 @@ class Shape:
     results: float  # objects the answer could hold, per object of the enclosing type
 
     def __add__(self, other: Shape) -> Shape:
-        return Shape(max(self.depth, other.depth), self.aliases + other.aliases, self.results + other.results)
+        return Shape(
+            max(self.depth, other.depth), self.aliases + other.aliases, self.results + other.results
+        )
 
 
 EMPTY = Shape(0, 0, 0.0)
@@ -58,14 +60,20 @@ class Measure:
 
     def __init__(self, schema: GraphQLSchema, document: DocumentNode) -> None:
         self.schema = schema
-        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         self.done: dict[tuple[str, float | None], Shape] = {}
-        self.open: set[str] = set()  # fragments being measured: a cycle (refused by its own rule) counts nothing
+        self.open: set[str] = (
+            set()
+        )  # fragments being measured: a cycle (refused by its own rule) counts nothing
 
     def operation(self, node: OperationDefinitionNode) -> Shape:
         return self.selections(node.selection_set, self.schema.get_root_type(node.operation), None)
 
-    def selections(self, selections: SelectionSetNode | None, parent: Any, first: float | None) -> Shape:
+    def selections(
+        self, selections: SelectionSetNode | None, parent: Any, first: float | None
+    ) -> Shape:
         total = EMPTY
         for node in selections.selections if selections is not None else ():
             if isinstance(node, FieldNode):
@@ -97,7 +105,9 @@ class Measure:
         aliases = 1 if node.alias is not None else 0
         name = node.name.value
         field = None if name.startswith("__") else getattr(parent, "fields", {}).get(name)
-        if field is None:  # introspection (bounded by its own rule), or unknown (refused): aliases still count
+        if (
+            field is None
+        ):  # introspection (bounded by its own rule), or unknown (refused): aliases still count
             return Shape(0, aliases + self.selections(node.selection_set, None, None).aliases, 0.0)
         kind = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
         count = 1.0
@@ -112,5 +122,9 @@ def _first(node: FieldNode) -> float | None:
     """The page size a connection field asks for (a variable may ask for the largest page)."""
     for argument in node.arguments or ():
         if argument.name.value == "first":
-            return float(argument.value.value) if isinstance(argument.value, IntValueNode) else PAGE_MAX
+            return (
+                float(argument.value.value)
+                if isinstance(argument.value, IntValueNode)
+                else PAGE_MAX
+            )
     return LIST_GUESS if any(a.name.value == "after" for a in node.arguments or ()) else None

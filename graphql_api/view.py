@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from cross_web import HTTPException
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -27,16 +27,23 @@ from graphql_api.context import Context
 from graphql_api.limits import within_budget
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-GRAPHIQL_ORIGIN = "https://unpkg.com"  # where strawberry's GraphiQL page loads React and GraphiQL from
+# where strawberry's GraphiQL page loads React and GraphiQL from
+GRAPHIQL_ORIGIN = "https://unpkg.com"
 
 
 def graphiql_csp(html: str) -> str:
     """A policy for the GraphiQL page only: its CDN, and its own inline scripts by hash."""
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-                      for s in _INLINE_SCRIPT.findall(html))
-    return (f"default-src 'self'; script-src 'self' {GRAPHIQL_ORIGIN} {hashes}; "
-            f"style-src 'self' 'unsafe-inline' {GRAPHIQL_ORIGIN}; img-src 'self' data:; font-src 'self' data: "
-            f"{GRAPHIQL_ORIGIN}; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in _INLINE_SCRIPT.findall(html)
+    )
+    return (
+        f"default-src 'self'; script-src 'self' {GRAPHIQL_ORIGIN} {hashes}; "
+        f"style-src 'self' 'unsafe-inline' {GRAPHIQL_ORIGIN}; img-src 'self' data:; font-src "
+        f"'self' data: "
+        f"{GRAPHIQL_ORIGIN}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        f"frame-ancestors 'none'"
+    )
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -46,19 +53,24 @@ class GraphQLView(GraphQL[Context, None]):
         self.max_services = max_services
         self.ide_csp = graphiql_csp(self.graphql_ide_html) if self.graphql_ide else None
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         state = request.app.state
         return Context(state.index, date.today(), state.loaded_at, self.max_services)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(self.graphql_ide_html, headers={"content-security-policy": self.ide_csp or ""})
+        return HTMLResponse(
+            self.graphql_ide_html, headers={"content-security-policy": self.ide_csp or ""}
+        )
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
-        """orjson refuses bytes that are not UTF-8 and nesting deeper than 1024 with a JSONDecodeError,
-        which strawberry answers 400 (json.loads raised UnicodeDecodeError or RecursionError: 500)."""
+        """orjson refuses bytes that are not UTF-8 and nesting deeper than 1024 with a
+        JSONDecodeError, which strawberry answers 400 (json.loads raised UnicodeDecodeError or
+        RecursionError: 500)."""
         return orjson.loads(data)
 
     async def parse_http_body(self, request_adapter: Any) -> Any:
@@ -71,18 +83,36 @@ class GraphQLView(GraphQL[Context, None]):
             request_adapter = _Json(request_adapter)  # strawberry compares the header in lower case
         try:
             return await super().parse_http_body(request_adapter)
-        except AttributeError as exc:  # a JSON body that is a string, number or null: strawberry calls .get on it
+        except (
+            AttributeError
+        ) as exc:  # a JSON body that is a string, number or null: strawberry calls .get on it
             raise HTTPException(400, "The request body must be a JSON object") from exc
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Response, context: Context,
-                             root_value: Any, request_data: Any) -> ExecutionResult:
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
         """Parse, validate and execute in a worker thread within the time budget, so that the event
         loop (and /healthz) never waits on one request: a 503 when the budget runs out, and the
         executor stops at its next field (limits.BudgetedExecutionContext)."""
         allowed = OperationType.from_http(request_adapter.method)
-        run = asyncio.to_thread(within_budget, self.time_budget_s, self.schema.execute_sync, request_data.query,
-                                request_data.variables, context, root_value, request_data.operation_name,
-                                allowed, request_data.extensions)
+        run = asyncio.to_thread(
+            within_budget,
+            self.time_budget_s,
+            self.schema.execute_sync,
+            request_data.query,
+            request_data.variables,
+            context,
+            root_value,
+            request_data.operation_name,
+            allowed,
+            request_data.extensions,
+        )
         try:
             result = await asyncio.wait_for(run, self.time_budget_s)
         except TimeoutError:
@@ -115,5 +145,6 @@ class _Json:
 
 
 def media_type(content_type: str | None) -> str:
-    """The media type of a Content-Type header, without parameters, in lower case (RFC 9110 8.3.1)."""
+    """The media type of a Content-Type header, without parameters, in lower case (RFC 9110
+    8.3.1)."""
     return (content_type or "").partition(";")[0].strip().lower()

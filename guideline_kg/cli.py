@@ -28,14 +28,21 @@ def command(name: str) -> Callable[[Handler], Handler]:
 
 
 def _data_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=None, help="folder of the data Turtle files")
-    parser.add_argument("--ontology-dir", type=Path, default=None, help="folder of guideline.ttl and shapes.ttl")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="folder of the data Turtle files"
+    )
+    parser.add_argument(
+        "--ontology-dir", type=Path, default=None, help="folder of guideline.ttl and shapes.ttl"
+    )
 
 
 def _dirs(args: argparse.Namespace) -> dict[str, Path]:
     from kg.load import DATA_DIR, ONTOLOGY_DIR
 
-    return {"data_dir": args.data_dir or DATA_DIR, "ontology_dir": args.ontology_dir or ONTOLOGY_DIR}
+    return {
+        "data_dir": args.data_dir or DATA_DIR,
+        "ontology_dir": args.ontology_dir or ONTOLOGY_DIR,
+    }
 
 
 def _index(args: argparse.Namespace) -> Any:
@@ -49,7 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check the graph: SHACL, references, hierarchies, ICD-10-CM codes")
+    p = sub.add_parser(
+        "validate", help="check the graph: SHACL, references, hierarchies, ICD-10-CM codes"
+    )
     _data_args(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -61,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the whole graph (ontology and data)")
     _data_args(p)
     p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
-    p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: stdout)")
+    p.add_argument(
+        "--output", "-o", type=Path, default=None, help="file to write (default: stdout)"
+    )
 
     for register in _EXTENSIONS:
         register(sub)
@@ -119,9 +130,18 @@ def _validate(args: argparse.Namespace) -> int:
     dirs = _dirs(args)
     report = validate(load_graph(**dirs), load_shapes(dirs["ontology_dir"]))
     if args.json:
-        print(json.dumps({"conforms": report.conforms,
-                          "violations": [{"check": v.check, "focus": v.focus, "message": v.message}
-                                         for v in report.violations]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "conforms": report.conforms,
+                    "violations": [
+                        {"check": v.check, "focus": v.focus, "message": v.message}
+                        for v in report.violations
+                    ],
+                },
+                indent=2,
+            )
+        )
     else:
         for violation in report.violations:
             print(violation)
@@ -153,7 +173,9 @@ def _export(args: argparse.Namespace) -> int:
         try:
             args.output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise InputError(f"cannot write {args.output}: {exc.strerror or type(exc).__name__}") from None
+            raise InputError(
+                f"cannot write {args.output}: {exc.strerror or type(exc).__name__}"
+            ) from None
     else:
         sys.stdout.write(text)
     return 0

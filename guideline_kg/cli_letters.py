@@ -26,12 +26,16 @@ LETTER_SUFFIXES = (".txt", ".pdf", ".text")
 
 
 def add_parsers(sub: Any) -> None:
-    for name, help_text in (("parse", "read determination letters (text or PDF)"),
-                            ("audit", "audit determination letters against the graph")):
+    for name, help_text in (
+        ("parse", "read determination letters (text or PDF)"),
+        ("audit", "audit determination letters against the graph"),
+    ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("files", nargs="+", type=Path, help="letter files or folders of letters")
         p.add_argument("--json", action="store_true", help="one JSON document per file and line")
-        p.add_argument("--date", help="audit: the letter's date when its header has none (YYYY-MM-DD)")
+        p.add_argument(
+            "--date", help="audit: the letter's date when its header has none (YYYY-MM-DD)"
+        )
         p.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
         p.add_argument("--ontology-dir", type=Path, default=None, help=argparse.SUPPRESS)
 
@@ -40,7 +44,9 @@ def letter_paths(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix.lower() in LETTER_SUFFIXES and p.is_file())
+            out += sorted(
+                p for p in path.iterdir() if p.suffix.lower() in LETTER_SUFFIXES and p.is_file()
+            )
         elif path.exists():
             out.append(path)
         else:
@@ -57,8 +63,10 @@ def run(args: argparse.Namespace, load_index: Callable[[], Any] | None) -> int:
     on = _date_option(getattr(args, "date", None))
     paths = letter_paths(args.files)
     if not paths:
-        raise InputError(f"no letters found ({', '.join(LETTER_SUFFIXES)}) in "
-                         f"{', '.join(str(p) for p in args.files)}")
+        raise InputError(
+            f"no letters found ({', '.join(LETTER_SUFFIXES)}) in "
+            f"{', '.join(str(p) for p in args.files)}"
+        )
     index = load_index() if load_index else None
     # One resolver for the run: the letters of a folder ask about the same services, diagnoses and
     # dates over and over, and its kept answers are shared by all of them.
@@ -81,11 +89,19 @@ def _date_option(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(f"--date must be a date in the form YYYY-MM-DD, got '{value[:40]}'") from None
+        raise InputError(
+            f"--date must be a date in the form YYYY-MM-DD, got '{value[:40]}'"
+        ) from None
 
 
-def _one(command: str, path: Path, index: Any, resolver: CachedResolver | None, on: date | None,
-         summary: Counter[str]) -> dict[str, Any]:
+def _one(
+    command: str,
+    path: Path,
+    index: Any,
+    resolver: CachedResolver | None,
+    on: date | None,
+    summary: Counter[str],
+) -> dict[str, Any]:
     """One file's result line, or its typed error naming the file."""
     from kg.letters import read_letter_file
 
@@ -108,8 +124,9 @@ def _resolver(index: Any) -> CachedResolver:
     return CachedResolver(index)
 
 
-def _audit(determination: Determination, index: Any, on: date | None,
-           resolver: CachedResolver | None) -> list[Any]:
+def _audit(
+    determination: Determination, index: Any, on: date | None, resolver: CachedResolver | None
+) -> list[Any]:
     from kg.audit import audit
 
     return audit(determination, index, on, resolver=resolver)
@@ -162,8 +179,9 @@ def _progress(paths: list[Path], show: bool) -> Iterator[tuple[Path, None]]:
         return
     from rich.progress import Progress
 
-    with Progress(transient=True, console=_stderr_console(), redirect_stdout=False,
-                  redirect_stderr=False) as progress:
+    with Progress(
+        transient=True, console=_stderr_console(), redirect_stdout=False, redirect_stderr=False
+    ) as progress:
         task = progress.add_task("letters", total=len(paths))
         for path in paths:
             yield path, None

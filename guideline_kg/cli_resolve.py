@@ -14,12 +14,24 @@ from kg.errors import InputError, UsageError
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("resolve", help="which guideline governs each service on a date")
-    p.add_argument("--service", action="append", default=[], help="a disputed service as written (repeat)")
-    p.add_argument("--diagnosis", action="append", default=[], help="ICD-10-CM / ICD-9 code or text (repeat)")
+    p.add_argument(
+        "--service", action="append", default=[], help="a disputed service as written (repeat)"
+    )
+    p.add_argument(
+        "--diagnosis", action="append", default=[], help="ICD-10-CM / ICD-9 code or text (repeat)"
+    )
     p.add_argument("--date", help="request date, YYYY-MM-DD")
-    p.add_argument("--fact", action="append", default=[], metavar="KEY=VALUE", help="a clinical fact (repeat)")
-    p.add_argument("--phase", choices=("acute", "subacute", "chronic", "postsurgical"), help="phase of care")
-    p.add_argument("--input", type=Path, help='batch: {"cases": [{"id", "date", "diagnoses", "services", "facts"}]}')
+    p.add_argument(
+        "--fact", action="append", default=[], metavar="KEY=VALUE", help="a clinical fact (repeat)"
+    )
+    p.add_argument(
+        "--phase", choices=("acute", "subacute", "chronic", "postsurgical"), help="phase of care"
+    )
+    p.add_argument(
+        "--input",
+        type=Path,
+        help='batch: {"cases": [{"id", "date", "diagnoses", "services", "facts"}]}',
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     p.add_argument("--ontology-dir", type=Path, default=None, help=argparse.SUPPRESS)
@@ -33,23 +45,35 @@ def run(args: argparse.Namespace, index: Any) -> int:
         cases = _read_batch(args.input)
         out: dict[str, Any] = {"cases": []}
         for case in cases:
-            request = ResolveRequest.parse(on=case.get("date"), services=case.get("services") or [],
-                                           diagnoses=case.get("diagnoses"), facts=case.get("facts"), today=today)
-            out["cases"].append({"id": case.get("id"), "services": [r.to_json() for r in resolve(request, index)]})
+            request = ResolveRequest.parse(
+                on=case.get("date"),
+                services=case.get("services") or [],
+                diagnoses=case.get("diagnoses"),
+                facts=case.get("facts"),
+                today=today,
+            )
+            out["cases"].append(
+                {"id": case.get("id"), "services": [r.to_json() for r in resolve(request, index)]}
+            )
         _print(out, args.json)
         return 0
     facts = dict(_fact(f) for f in args.fact)
     if args.phase:
         facts["phase"] = args.phase
-    request = ResolveRequest.parse(on=args.date, services=args.service, diagnoses=args.diagnosis,
-                                   facts=facts, today=today)
+    request = ResolveRequest.parse(
+        on=args.date, services=args.service, diagnoses=args.diagnosis, facts=facts, today=today
+    )
     _print({"services": [r.to_json() for r in resolve(request, index)]}, args.json)
     return 0
 
 
 def check_options(args: argparse.Namespace) -> None:
     """A request from flags needs --date and --service; a batch takes everything from its file."""
-    flags = [f"--{name}" for name in ("service", "date", "diagnosis", "fact", "phase") if getattr(args, name)]
+    flags = [
+        f"--{name}"
+        for name in ("service", "date", "diagnosis", "fact", "phase")
+        if getattr(args, name)
+    ]
     if args.input and flags:
         raise UsageError(f"--input takes each case from the file; leave out {', '.join(flags)}")
     if not args.input:

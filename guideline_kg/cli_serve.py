@@ -31,20 +31,39 @@ from typing import Any, NoReturn
 APP = "graphql_api.app:app_factory"
 WORKER_READY_S = 90  # how long a new worker may take to load (and validate) the graph
 STARTING_PING_S = 0.2  # how long the supervisor waits for a starting worker's answer on each round
-LIVENESS_S = 5  # how long a serving worker may take to answer the supervisor's ping (a dead one is seen at once)
+# how long a serving worker may take to answer the supervisor's ping (a dead one is seen at once)
+LIVENESS_S = 5
 RETRY_S = (2.0, 60.0)  # first and longest wait before starting again a worker that failed to start
 STARTUP_FAILURE = 3  # uvicorn's exit code for a worker whose start-up failed
-SERVING_RECORD = "GUIDELINE_KG_SERVING_RECORD"  # set by the supervisor for its workers (graphql_api.app)
+# set by the supervisor for its workers (graphql_api.app)
+SERVING_RECORD = "GUIDELINE_KG_SERVING_RECORD"
 
 log = logging.getLogger("uvicorn.error")
 
 
 def add_parser(sub: Any) -> None:
-    p = sub.add_parser("serve", help="serve the GraphQL API (/graphql), the explorer (/) and /healthz")
-    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1, or GUIDELINE_KG_HOST)")
-    p.add_argument("--port", type=int, default=None, help="port (default 8000, or GUIDELINE_KG_PORT)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default 1, or GUIDELINE_KG_WORKERS)")
-    p.add_argument("--data-dir", default=None, help="folder of the data Turtle files (or GUIDELINE_KG_DATA_DIR)")
+    p = sub.add_parser(
+        "serve", help="serve the GraphQL API (/graphql), the explorer (/) and /healthz"
+    )
+    p.add_argument(
+        "--host",
+        default=None,
+        help="address to listen on (default 127.0.0.1, or GUIDELINE_KG_HOST)",
+    )
+    p.add_argument(
+        "--port", type=int, default=None, help="port (default 8000, or GUIDELINE_KG_PORT)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default 1, or GUIDELINE_KG_WORKERS)",
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of the data Turtle files (or GUIDELINE_KG_DATA_DIR)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,8 +83,9 @@ def run(args: argparse.Namespace) -> int:
     workers = args.workers or settings.workers
     if workers > 1:
         return _serve_workers(workers, options)
-    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler it found:
-    # with this one, a drained single-process server exits 0 (the supervisor of --workers does anyway).
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler it
+    # found: with this one, a drained single-process server exits 0 (the supervisor of --workers
+    # does anyway).
     signal.signal(signal.SIGTERM, _exit_cleanly)
     config = uvicorn.Config(APP, factory=True, **options)
     server = uvicorn.Server(config)
@@ -75,19 +95,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def uvicorn_options(settings: Any, host: str | None = None, port: int | None = None) -> dict[str, Any]:
-    """uvicorn's settings from ours. The protocol classes (graphql_api.connections) bound the size of a
-    request's head and the time to send it, for httptools as for h11; given by import string so that
-    spawned workers can import them."""
+def uvicorn_options(
+    settings: Any, host: str | None = None, port: int | None = None
+) -> dict[str, Any]:
+    """uvicorn's settings from ours. The protocol classes (graphql_api.connections) bound the size
+    of a request's head and the time to send it, for httptools as for h11; given by import string so
+    that spawned workers can import them."""
     parser = "GuardedHttpToolsProtocol" if _has("httptools") else "GuardedH11Protocol"
     return dict(
-        host=host or settings.host, port=port or settings.port,
-        loop="uvloop" if _has("uvloop") else "auto", http=f"graphql_api.connections:{parser}",
+        host=host or settings.host,
+        port=port or settings.port,
+        loop="uvloop" if _has("uvloop") else "auto",
+        http=f"graphql_api.connections:{parser}",
         h11_max_incomplete_event_size=settings.max_header_bytes,
-        timeout_keep_alive=settings.keep_alive_s, limit_concurrency=settings.limit_concurrency,
+        timeout_keep_alive=settings.keep_alive_s,
+        limit_concurrency=settings.limit_concurrency,
         backlog=settings.backlog,
         access_log=False,  # our own access log leaves out query strings (they can carry variables)
-        server_header=False, proxy_headers=False,
+        server_header=False,
+        proxy_headers=False,
         timeout_worker_healthcheck=LIVENESS_S,
     )
 
@@ -112,7 +138,9 @@ def _supervisor_class() -> type:
             self.failed_to_start = False
             self.serving_once = False  # some worker has served: a failed start is then retried
             self.born: dict[int, float] = {}  # pid -> when it was started, until it serves
-            self.retry_at: dict[int, float] = {}  # index in self.processes -> when to start it again
+            self.retry_at: dict[
+                int, float
+            ] = {}  # index in self.processes -> when to start it again
             self.backoff: dict[int, float] = {}
             self.hup_pending: set[int] = set()
             self.served: set[int] = set()  # pids that have served (a hung one is not waited for)
@@ -124,9 +152,11 @@ def _supervisor_class() -> type:
                 if idx in self.retry_at:
                     self._retry(idx)
                     continue
-                # a starting worker may not answer for a while (its pong thread is not up yet): asked
-                # briefly, so that the others' liveness is not checked late
-                state = _probe(process, LIVENESS_S if process.pid in self.served else STARTING_PING_S)
+                # a starting worker may not answer for a while (its pong thread is not up yet):
+                # asked briefly, so that the others' liveness is not checked late
+                state = _probe(
+                    process, LIVENESS_S if process.pid in self.served else STARTING_PING_S
+                )
                 if state == "serving":
                     self._serving(idx, process)
                 elif state in ("starting", "hung") and self._may_still_start(process):
@@ -139,7 +169,10 @@ def _supervisor_class() -> type:
         def _may_still_start(self, process: Process) -> bool:
             if process.pid in self.served:
                 return False
-            return time.monotonic() - self.born.setdefault(process.pid, time.monotonic()) < WORKER_READY_S
+            return (
+                time.monotonic() - self.born.setdefault(process.pid, time.monotonic())
+                < WORKER_READY_S
+            )
 
         def _serving(self, idx: int, process: Process) -> None:
             self.serving_once = True
@@ -158,18 +191,27 @@ def _supervisor_class() -> type:
             self.hup_pending.discard(process.pid)
             if process.exitcode == STARTUP_FAILURE:
                 if not self.serving_once:  # nothing ever started: the data or the app is broken
-                    log.error("Child process [%s] failed to start, stopping the parent process.", process.pid)
+                    log.error(
+                        "Child process [%s] failed to start, stopping the parent process.",
+                        process.pid,
+                    )
                     self.failed_to_start = True
                     self.should_exit.set()
                     return
                 wait_s = min(self.backoff.get(idx, RETRY_S[0]), RETRY_S[1])
                 self.backoff[idx] = wait_s * 2
                 self.retry_at[idx] = time.monotonic() + wait_s
-                log.error("Child process [%s] failed to start; the others serve; trying again in %.0f s",
-                          process.pid, wait_s)
+                log.error(
+                    "Child process [%s] failed to start; the others serve; trying again in %.0f s",
+                    process.pid,
+                    wait_s,
+                )
                 return
-            log.info("Child process [%s] %s; starting another", process.pid,
-                     "died" if state == "dead" else "did not answer")
+            log.info(
+                "Child process [%s] %s; starting another",
+                process.pid,
+                "died" if state == "dead" else "did not answer",
+            )
             self._start(idx)
 
         def _retry(self, idx: int) -> None:
@@ -184,8 +226,9 @@ def _supervisor_class() -> type:
             self.processes[idx] = process
 
         def handle_hup(self) -> None:
-            """uvicorn's own replaces every worker, and a worker that exits closes its idle keep-alive
-            connections, so a request a client has just sent on one fails; the workers reload in place."""
+            """uvicorn's own replaces every worker, and a worker that exits closes its idle
+            keep-alive connections, so a request a client has just sent on one fails; the workers
+            reload in place."""
             log.info("Received SIGHUP, reloading the graph in every worker.")
             for idx, process in enumerate(self.processes):
                 if idx in self.retry_at or process.pid is None:
@@ -223,7 +266,9 @@ def _probe(process: Any, timeout: float) -> str:
 
 def _hup_before_start(signum: int, frame: Any) -> None:
     # no logging in a signal handler (it may interrupt a log call holding the handler's lock)
-    os.write(2, b"SIGHUP before the graph is loaded: nothing to reload (the files are read after it)\n")
+    os.write(
+        2, b"SIGHUP before the graph is loaded: nothing to reload (the files are read after it)\n"
+    )
 
 
 def _exit_cleanly(signum: int, frame: Any) -> NoReturn:

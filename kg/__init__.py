@@ -27,12 +27,13 @@ __all__ = [
 ]
 
 
-def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR,
-                     *, check: bool = False) -> GuidelineIndex:
+def build_from_files(
+    data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR, *, check: bool = False
+) -> GuidelineIndex:
     """Parse the files and compile the index, without the cache.
 
-    With `check`, a graph that does not validate, or holds no MTUS adoption, raises ValidationError instead of being
-    returned: what a reload uses, so a broken file never replaces a serving graph.
+    With `check`, a graph that does not validate, or holds no MTUS adoption, raises ValidationError
+    instead of being returned: what a reload uses, so a broken file never replaces a serving graph.
 
     The version (the cache key) is the hash of the files as they were before and after they were
     read: files that change meanwhile (a deploy copying them) are read again, so an index is never
@@ -62,15 +63,25 @@ def build_from_files(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DI
 
 def _require_mtus(index: GuidelineIndex, data_dir: Path) -> None:
     """Every answer starts from the MTUS in force on a date (LC 4610.5(c)(2)): a graph with no MTUS
-    adoption (an empty data folder, a missing file) would answer every question wrongly, not fail."""
+    adoption (an empty data folder, a missing file) would answer every question wrongly, not
+    fail."""
     if not index.adoptions:
-        raise ValidationError([f"{data_dir}: the graph has no MTUS adoption "
-                               f"({len(index.documents)} documents); a data file is missing or the folder is empty"])
+        raise ValidationError(
+            [
+                f"{data_dir}: the graph has no MTUS adoption "
+                f"({len(index.documents)} documents); a data file is missing or the folder is empty"
+            ]
+        )
 
 
-def load_index(data_dir: Path = DATA_DIR, ontology_dir: Path = ONTOLOGY_DIR, *,
-               use_cache: bool = True, cache_dir: Path | None = None,
-               check: bool = False) -> GuidelineIndex:
+def load_index(
+    data_dir: Path = DATA_DIR,
+    ontology_dir: Path = ONTOLOGY_DIR,
+    *,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    check: bool = False,
+) -> GuidelineIndex:
     """The compiled index of the graph, from the start-up cache when it is current. With `check`,
     only an index whose graph passed the checks: a cached one written by a run that did not check
     (the CLI) is built again with them, and the checked one replaces it in the cache."""

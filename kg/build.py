@@ -19,16 +19,20 @@ from kg.text import normalize
 Props = dict[URIRef, list[Any]]
 
 
-
 def build_index(graph: Graph, version: str = "") -> GuidelineIndex:
     props = _by_subject(graph)
     typed = _by_type(graph)
     editions = _map(typed[GL.GuidelineEdition], props, _edition)
-    documents = _map(typed[GL.GuidelineDocument], props, lambda s, p: _document(s, p, editions, props))
+    documents = _map(
+        typed[GL.GuidelineDocument], props, lambda s, p: _document(s, p, editions, props)
+    )
     facts = _map(typed[GL.ClinicalFact], props, _fact)  # keyed "gl:fact-..."
     fact_keys = {node.removeprefix("gl:"): fact.key for node, fact in facts.items()}
-    criteria = _map(typed[GL.Criterion] | typed[GL.CriterionGroup] | typed[GL.StatutoryOverlay], props,
-                    lambda s, p: _criterion(s, p, fact_keys))
+    criteria = _map(
+        typed[GL.Criterion] | typed[GL.CriterionGroup] | typed[GL.StatutoryOverlay],
+        props,
+        lambda s, p: _criterion(s, p, fact_keys),
+    )
     index = GuidelineIndex(
         version=version,
         triples=len(graph),
@@ -41,10 +45,14 @@ def build_index(graph: Graph, version: str = "") -> GuidelineIndex:
         treatments=_map(typed[GL.Treatment], props, _treatment),
         formulary=_map(typed[GL.FormularyEntry], props, _formulary_entry),
         list_versions=_map(typed[GL.DrugListVersion], props, _list_version),
-        steps=tuple(sorted(_map(typed[GL.EvidenceStep], props, _step).values(), key=lambda s: s.order)),
+        steps=tuple(
+            sorted(_map(typed[GL.EvidenceStep], props, _step).values(), key=lambda s: s.order)
+        ),
         facts={fact.key: fact for fact in facts.values()},
-        family_publishers={curie(str(s)).removeprefix("gl:"): _str(props[s], GL.publisher) or "other"
-                           for s in typed[GL.GuidelineFamily]},
+        family_publishers={
+            curie(str(s)).removeprefix("gl:"): _str(props[s], GL.publisher) or "other"
+            for s in typed[GL.GuidelineFamily]
+        },
         overlays=tuple(sorted(curie(str(s)) for s in typed[GL.StatutoryOverlay])),
     )
     _add_lookups(index)
@@ -57,13 +65,17 @@ def _add_lookups(index: GuidelineIndex) -> None:
     lk["treatment_names"] = _names(
         (t.id, (t.label, *t.aliases, *t.brand_names)) for t in index.treatments.values()
     )
-    lk["condition_names"] = _names(
-        (c.id, (c.label, *c.aliases)) for c in index.conditions.values()
-    )
+    lk["condition_names"] = _names((c.id, (c.label, *c.aliases)) for c in index.conditions.values())
     lk["condition_by_icd10"] = {c.icd10.upper(): c.id for c in index.conditions.values() if c.icd10}
-    lk["conditions_by_icd9"] = _group((code, c.id) for c in index.conditions.values() for code in c.icd9)
-    lk["sections_by_treatment"] = _group((t, s.id) for s in index.sections.values() for t in s.addresses)
-    lk["sections_mentioning"] = _group((t, s.id) for s in index.sections.values() for t in s.mentions)
+    lk["conditions_by_icd9"] = _group(
+        (code, c.id) for c in index.conditions.values() for code in c.icd9
+    )
+    lk["sections_by_treatment"] = _group(
+        (t, s.id) for s in index.sections.values() for t in s.addresses
+    )
+    lk["sections_mentioning"] = _group(
+        (t, s.id) for s in index.sections.values() for t in s.mentions
+    )
     lk["sections_by_document"] = _group((s.document_id, s.id) for s in index.sections.values())
     lk["section_titles"] = _group(
         ((s.document_id, normalize(title)), s.id)
@@ -71,7 +83,9 @@ def _add_lookups(index: GuidelineIndex) -> None:
         for title in _section_titles(s)
     )
     lk["document_titles"] = _group(
-        (normalize(title), d.id) for d in index.documents.values() for title in (d.label, d.letter_title, *d.aliases)
+        (normalize(title), d.id)
+        for d in index.documents.values()
+        for title in (d.label, d.letter_title, *d.aliases)
     )
     lk["adoptions_by_document"] = _group((a.document_id, a.id) for a in index.adoptions.values())
     lk["formulary_by_drug"] = _group((f.drug_id, f.id) for f in index.formulary.values())
@@ -87,7 +101,9 @@ def _section_titles(section: m.Section) -> tuple[str, ...]:
 
 
 def _names(pairs: Iterable[tuple[str, Iterable[str]]]) -> dict[str, tuple[str, ...]]:
-    return _group((normalize(name), node) for node, names in pairs for name in names if normalize(name))
+    return _group(
+        (normalize(name), node) for node, names in pairs for name in names if normalize(name)
+    )
 
 
 def _group(pairs: Iterable[tuple[Any, str]]) -> dict[Any, tuple[str, ...]]:
@@ -202,96 +218,180 @@ def _label(p: Props) -> str:
 
 
 def _edition(s: URIRef, p: Props) -> m.Edition:
-    return m.Edition(curie(str(s)), _label(p), _local(p, GL.family) or "", _str(p, GL.editionLabel) or "",
-                     _int(p, GL.editionYear), _date(p, GL.publicationDate), _prov(p))
+    return m.Edition(
+        curie(str(s)),
+        _label(p),
+        _local(p, GL.family) or "",
+        _str(p, GL.editionLabel) or "",
+        _int(p, GL.editionYear),
+        _date(p, GL.publicationDate),
+        _prov(p),
+    )
 
 
-def _document(s: URIRef, p: Props, editions: dict[str, m.Edition], props: dict[URIRef, Props]) -> m.Document:
+def _document(
+    s: URIRef, p: Props, editions: dict[str, m.Edition], props: dict[URIRef, Props]
+) -> m.Document:
     edition_id = _ids(p, GL.edition)[0] if p.get(GL.edition) else ""
     edition = editions.get(edition_id)
     return m.Document(
-        id=curie(str(s)), label=_label(p), letter_title=_str(p, GL.letterTitle) or _label(p),
-        aliases=_strs(p, SKOS.altLabel), family=_local(p, GL.family) or "", edition_id=edition_id,
-        edition_label=edition.edition_label if edition else "", year=edition.year if edition else None,
-        chapter=_int(p, GL.chapterNumber), cite_style=_local(p, GL.citeStyle) or "SectionName",
-        citation_label=_str(p, GL.citationLabel) or "Other", page_start=_int(p, GL.pageStart),
-        page_end=_int(p, GL.pageEnd), body_regions=_locals(p, GL.bodyRegion),
+        id=curie(str(s)),
+        label=_label(p),
+        letter_title=_str(p, GL.letterTitle) or _label(p),
+        aliases=_strs(p, SKOS.altLabel),
+        family=_local(p, GL.family) or "",
+        edition_id=edition_id,
+        edition_label=edition.edition_label if edition else "",
+        year=edition.year if edition else None,
+        chapter=_int(p, GL.chapterNumber),
+        cite_style=_local(p, GL.citeStyle) or "SectionName",
+        citation_label=_str(p, GL.citationLabel) or "Other",
+        page_start=_int(p, GL.pageStart),
+        page_end=_int(p, GL.pageEnd),
+        body_regions=_locals(p, GL.bodyRegion),
         superseded_by=_ids(p, GL.supersededBy)[0] if p.get(GL.supersededBy) else None,
-        devoted_to=_ids(p, GL.devotedTo), phases=_locals(p, GL.phase),
-        publication_date=_date(p, GL.publicationDate) or (edition.publication_date if edition else None),
+        devoted_to=_ids(p, GL.devotedTo),
+        phases=_locals(p, GL.phase),
+        publication_date=_date(p, GL.publicationDate)
+        or (edition.publication_date if edition else None),
         provenance=_prov(p),
     )
 
 
 def _adoption(s: URIRef, p: Props) -> m.Adoption:
-    return m.Adoption(curie(str(s)), _ids(p, GL.adopts)[0], _str(p, GL.citationLabel) or "",
-                      _str(p, GL.regulation) or "", _str(p, GL.mtusPart),
-                      _date(p, GL.effectiveFrom) or date.min, _date(p, GL.effectiveUntil), _prov(p))
+    return m.Adoption(
+        curie(str(s)),
+        _ids(p, GL.adopts)[0],
+        _str(p, GL.citationLabel) or "",
+        _str(p, GL.regulation) or "",
+        _str(p, GL.mtusPart),
+        _date(p, GL.effectiveFrom) or date.min,
+        _date(p, GL.effectiveUntil),
+        _prov(p),
+    )
 
 
 def _section(s: URIRef, p: Props) -> m.Section:
     return m.Section(
-        id=curie(str(s)), document_id=_ids(p, GL.inDocument)[0], label=_label(p),
-        aliases=_strs(p, SKOS.altLabel), number=_str(p, GL.sectionNumber),
-        page_start=_int(p, GL.pageStart), page_end=_int(p, GL.pageEnd),
-        addresses=_ids(p, GL.addresses), mentions=_ids(p, GL.mentions), applies_to=_ids(p, GL.appliesTo),
-        body_regions=_locals(p, GL.bodyRegion), phases=_locals(p, GL.phase),
+        id=curie(str(s)),
+        document_id=_ids(p, GL.inDocument)[0],
+        label=_label(p),
+        aliases=_strs(p, SKOS.altLabel),
+        number=_str(p, GL.sectionNumber),
+        page_start=_int(p, GL.pageStart),
+        page_end=_int(p, GL.pageEnd),
+        addresses=_ids(p, GL.addresses),
+        mentions=_ids(p, GL.mentions),
+        applies_to=_ids(p, GL.appliesTo),
+        body_regions=_locals(p, GL.bodyRegion),
+        phases=_locals(p, GL.phase),
         recommendation=_local(p, GL.recommendation) or "NoRecommendation",
-        evidence_grade=_str(p, GL.evidenceGrade), summary=_str(p, GL.summary),
+        evidence_grade=_str(p, GL.evidenceGrade),
+        summary=_str(p, GL.summary),
         criteria=_ids(p, GL.hasCriterion),
         parent=_ids(p, GL.parentSection)[0] if p.get(GL.parentSection) else None,
-        cited_in=_strs(p, GL.citedInLetters), provenance=_prov(p),
+        cited_in=_strs(p, GL.citedInLetters),
+        provenance=_prov(p),
     )
 
 
 def _criterion(s: URIRef, p: Props, fact_keys: dict[str, str]) -> m.Criterion:
     fact = _str(p, GL.requiresFact)
     return m.Criterion(
-        id=curie(str(s)), kind=_local(p, GL.criterionKind) or "", text=_str(p, GL.text) or "",
-        max_units=_num(p, GL.maxUnits), min_units=_num(p, GL.minUnits), unit=_str(p, GL.unit),
-        per_weeks=_num(p, GL.perWeeks), max_weeks=_num(p, GL.maxWeeks),
+        id=curie(str(s)),
+        kind=_local(p, GL.criterionKind) or "",
+        text=_str(p, GL.text) or "",
+        max_units=_num(p, GL.maxUnits),
+        min_units=_num(p, GL.minUnits),
+        unit=_str(p, GL.unit),
+        per_weeks=_num(p, GL.perWeeks),
+        max_weeks=_num(p, GL.maxWeeks),
         requires_fact=fact_keys.get(fact.rsplit("#", 1)[-1]) if fact else None,
-        expected_value=_bool(p, GL.expectedValue, True), for_conditions=_ids(p, GL.forCondition),
+        expected_value=_bool(p, GL.expectedValue, True),
+        for_conditions=_ids(p, GL.forCondition),
         excludes=_ids(p, GL.excludesTreatment),
-        logic=_local(p, GL.logic), at_least=_int(p, GL.atLeast), members=_ids(p, GL.member),
-        legal_basis=_str(p, GL.legalBasis), applies_to_treatments=_ids(p, GL.appliesToTreatment),
-        except_phases=_locals(p, GL.exceptPhase), injury_on_or_after=_date(p, GL.injuryOnOrAfter),
+        logic=_local(p, GL.logic),
+        at_least=_int(p, GL.atLeast),
+        members=_ids(p, GL.member),
+        legal_basis=_str(p, GL.legalBasis),
+        applies_to_treatments=_ids(p, GL.appliesToTreatment),
+        except_phases=_locals(p, GL.exceptPhase),
+        injury_on_or_after=_date(p, GL.injuryOnOrAfter),
         provenance=_prov(p),
     )
 
 
 def _condition(s: URIRef, p: Props) -> m.Condition:
-    return m.Condition(curie(str(s)), _label(p), _strs(p, SKOS.altLabel), _str(p, GL.icd10Code),
-                       _strs(p, GL.icd9Code), _locals(p, GL.bodyRegion), _ids(p, SKOS.broader),
-                       _date(p, GL.codeValidFrom), _date(p, GL.codeValidUntil), _ids(p, GL.replacedBy),
-                       _prov(p))
+    return m.Condition(
+        curie(str(s)),
+        _label(p),
+        _strs(p, SKOS.altLabel),
+        _str(p, GL.icd10Code),
+        _strs(p, GL.icd9Code),
+        _locals(p, GL.bodyRegion),
+        _ids(p, SKOS.broader),
+        _date(p, GL.codeValidFrom),
+        _date(p, GL.codeValidUntil),
+        _ids(p, GL.replacedBy),
+        _prov(p),
+    )
 
 
 def _treatment(s: URIRef, p: Props) -> m.Treatment:
-    return m.Treatment(curie(str(s)), _label(p), _strs(p, SKOS.altLabel), _strs(p, GL.brandName),
-                       _local(p, GL.treatmentKind) or "", _str(p, GL.rxcui), _local(p, GL.route),
-                       _ids(p, SKOS.broader), _ids(p, GL.hasIngredient), _locals(p, GL.bodyRegion),
-                       _prov(p), next(iter(_ids(p, GL.topicalForm)), None))
+    return m.Treatment(
+        curie(str(s)),
+        _label(p),
+        _strs(p, SKOS.altLabel),
+        _strs(p, GL.brandName),
+        _local(p, GL.treatmentKind) or "",
+        _str(p, GL.rxcui),
+        _local(p, GL.route),
+        _ids(p, SKOS.broader),
+        _ids(p, GL.hasIngredient),
+        _locals(p, GL.bodyRegion),
+        _prov(p),
+        next(iter(_ids(p, GL.topicalForm)), None),
+    )
 
 
 def _formulary_entry(s: URIRef, p: Props) -> m.FormularyEntry:
-    return m.FormularyEntry(curie(str(s)), _ids(p, GL.drug)[0], _local(p, GL.formularyStatus) or "",
-                            _int(p, GL.specialFillDays), _int(p, GL.perioperativeFillDays),
-                            _ids(p, GL.listVersion)[0], _date(p, GL.effectiveFrom) or date.min,
-                            _date(p, GL.effectiveUntil), _prov(p))
+    return m.FormularyEntry(
+        curie(str(s)),
+        _ids(p, GL.drug)[0],
+        _local(p, GL.formularyStatus) or "",
+        _int(p, GL.specialFillDays),
+        _int(p, GL.perioperativeFillDays),
+        _ids(p, GL.listVersion)[0],
+        _date(p, GL.effectiveFrom) or date.min,
+        _date(p, GL.effectiveUntil),
+        _prov(p),
+    )
 
 
 def _list_version(s: URIRef, p: Props) -> m.DrugListVersion:
-    return m.DrugListVersion(curie(str(s)), _str(p, GL.versionNumber) or "",
-                             _date(p, GL.effectiveFrom) or date.min, _prov(p))
+    return m.DrugListVersion(
+        curie(str(s)),
+        _str(p, GL.versionNumber) or "",
+        _date(p, GL.effectiveFrom) or date.min,
+        _prov(p),
+    )
 
 
 def _step(s: URIRef, p: Props) -> m.EvidenceStep:
-    return m.EvidenceStep(curie(str(s)), _int(p, GL.stepOrder) or 0, _label(p), _str(p, GL.legalBasis) or "",
-                          _locals(p, GL.includesFamily), _bool(p, GL.isMtusStep, False))
+    return m.EvidenceStep(
+        curie(str(s)),
+        _int(p, GL.stepOrder) or 0,
+        _label(p),
+        _str(p, GL.legalBasis) or "",
+        _locals(p, GL.includesFamily),
+        _bool(p, GL.isMtusStep, False),
+    )
 
 
 def _fact(s: URIRef, p: Props) -> m.ClinicalFact:
-    return m.ClinicalFact(_str(p, GL.factKey) or "", _str(p, GL.factType) or "string", _label(p),
-                          _str(p, RDFS.comment) or "")
-
+    return m.ClinicalFact(
+        _str(p, GL.factKey) or "",
+        _str(p, GL.factType) or "string",
+        _label(p),
+        _str(p, RDFS.comment) or "",
+    )

@@ -28,7 +28,10 @@ from kg.load import DATA_DIR, ONTOLOGY_DIR, ONTOLOGY_FILE, data_files, fingerpri
 log = logging.getLogger("guideline_kg.cache")
 _logged: set[tuple[str, str]] = set()  # (folder, problem) already logged by this process
 KEEP = 3  # index files kept in the cache folder: the current graph's and the last few before it
-_CODE = [Path(__file__).with_name(name) for name in ("build.py", "index.py", "model.py", "namespaces.py", "text.py")]
+_CODE = [
+    Path(__file__).with_name(name)
+    for name in ("build.py", "index.py", "model.py", "namespaces.py", "text.py")
+]
 
 
 def cache_dir() -> Path:
@@ -66,7 +69,10 @@ def write_cached(index: GuidelineIndex, folder: Path | None = None) -> Path | No
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
-        _log_once(folder, f"the cache folder cannot be made ({type(exc).__name__}): starts build the graph")
+        _log_once(
+            folder,
+            f"the cache folder cannot be made ({type(exc).__name__}): starts build the graph",
+        )
         return None
     if not _trusted(folder):
         return None
@@ -81,7 +87,10 @@ def write_cached(index: GuidelineIndex, folder: Path | None = None) -> Path | No
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        _log_once(folder, f"the start-up cache was not written ({type(exc).__name__}: {exc.strerror or exc})")
+        _log_once(
+            folder,
+            f"the start-up cache was not written ({type(exc).__name__}: {exc.strerror or exc})",
+        )
         return None
     _prune(folder, keep=target)
     return target
@@ -96,10 +105,15 @@ def _trusted(folder: Path, missing_ok: bool = False) -> bool:
     except OSError:
         return False
     if info.st_uid != os.geteuid():
-        _log_once(folder, "the cache folder belongs to another user: not used (a cached pickle runs code)")
+        _log_once(
+            folder, "the cache folder belongs to another user: not used (a cached pickle runs code)"
+        )
         return False
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        _log_once(folder, "the cache folder is writable by group or others: not used (a cached pickle runs code)")
+        _log_once(
+            folder,
+            "the cache folder is writable by group or others: not used (a cached pickle runs code)",
+        )
         return False
     return True
 
@@ -113,6 +127,7 @@ def _log_once(folder: Path, problem: str) -> None:
 def _prune(folder: Path, keep: Path) -> None:
     """Remove all but the KEEP most recent index files (never `keep`); a file another process
     removes first, or one this process may not remove, is left to it."""
+
     def modified(path: Path) -> float:
         try:
             return path.stat().st_mtime
@@ -120,7 +135,7 @@ def _prune(folder: Path, keep: Path) -> None:
             return 0.0
 
     files = sorted(folder.glob("index-*.pickle"), key=modified, reverse=True)
-    for old in [f for f in files if f != keep][KEEP - 1:]:
+    for old in [f for f in files if f != keep][KEEP - 1 :]:
         try:
             old.unlink()
         except OSError:

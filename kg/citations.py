@@ -15,8 +15,14 @@ from dataclasses import dataclass
 from kg.index import GuidelineIndex
 from kg.text import normalize
 
-MTUS_LABELS = ("MTUS CPMTG", "MTUS ACOEM", "MTUS Acupuncture", "MTUS Post-Surgical", "MTUS Opioids",
-               "MTUS Drug Formulary")
+MTUS_LABELS = (
+    "MTUS CPMTG",
+    "MTUS ACOEM",
+    "MTUS Acupuncture",
+    "MTUS Post-Surgical",
+    "MTUS Opioids",
+    "MTUS Drug Formulary",
+)
 _PAGES = re.compile(r"(\d+)\s*(?:-\s*(\d+))?")
 
 
@@ -37,8 +43,13 @@ class CitationMatch:
         return tuple(dict.fromkeys(i for s in self.sections for i in s.section_ids))
 
 
-def documents_for(guideline: str | None, topic: str | None, edition: str | None, index: GuidelineIndex,
-                  chapter: str | None = None) -> tuple[str, ...]:
+def documents_for(
+    guideline: str | None,
+    topic: str | None,
+    edition: str | None,
+    index: GuidelineIndex,
+    chapter: str | None = None,
+) -> tuple[str, ...]:
     """Documents a citation's guideline label, title and edition can mean, best first."""
     family = _family(guideline)
     pool = [d for d in index.documents.values() if family is None or d.family in family]
@@ -49,7 +60,9 @@ def documents_for(guideline: str | None, topic: str | None, edition: str | None,
     if year:
         pool = [d for d in pool if d.year == year] or pool
     if chapter:
-        by_chapter = [d for d in pool if d.chapter is not None and str(d.chapter) == str(chapter).strip()]
+        by_chapter = [
+            d for d in pool if d.chapter is not None and str(d.chapter) == str(chapter).strip()
+        ]
         if by_chapter and not topic:
             return tuple(sorted(d.id for d in by_chapter))
         pool = by_chapter or pool
@@ -61,22 +74,38 @@ def documents_for(guideline: str | None, topic: str | None, edition: str | None,
             return tuple(i for s, i in sorted(scored, key=lambda x: (-x[0], x[1])) if s == best)
         # No chapter named ("ODG Physical Therapy Guidelines"): the documents holding a section
         # titled exactly so.
-        holding = sorted({doc for (doc, title) in index.section_titles if title == text and doc in
-                          {d.id for d in pool}})
+        holding = sorted(
+            {
+                doc
+                for (doc, title) in index.section_titles
+                if title == text and doc in {d.id for d in pool}
+            }
+        )
         if holding:
             return tuple(holding)
     return tuple(sorted(d.id for d in pool)) if guideline in MTUS_LABELS else ()
 
 
-def match_citation(guideline: str | None, topic: str | None, sections: str | None, pages: str | None,
-                   edition: str | None, index: GuidelineIndex, chapter: str | None = None) -> CitationMatch:
+def match_citation(
+    guideline: str | None,
+    topic: str | None,
+    sections: str | None,
+    pages: str | None,
+    edition: str | None,
+    index: GuidelineIndex,
+    chapter: str | None = None,
+) -> CitationMatch:
     documents = documents_for(guideline, topic, edition, index, chapter)
     if pages and len(documents) > 1:  # a page number only makes sense in a page-cited document
-        documents = tuple(d for d in documents if index.documents[d].cite_style == "Page") or documents
+        documents = (
+            tuple(d for d in documents if index.documents[d].cite_style == "Page") or documents
+        )
     if not documents and pages:
         documents = _documents_with_pages(guideline, edition, pages, index)
     if len(documents) > 1 and (sections or topic):  # keep the documents that hold the cited titles
-        holding = tuple(d for d in documents if split_titles(sections or topic or "", (d,), index)[0])
+        holding = tuple(
+            d for d in documents if split_titles(sections or topic or "", (d,), index)[0]
+        )
         documents = holding or documents
     found: list[SectionMatch] = []
     unmatched: list[str] = []
@@ -90,7 +119,9 @@ def match_citation(guideline: str | None, topic: str | None, sections: str | Non
     return CitationMatch(documents, tuple(found), tuple(unmatched))
 
 
-def split_titles(text: str, documents: Iterable[str], index: GuidelineIndex) -> tuple[list[SectionMatch], list[str]]:
+def split_titles(
+    text: str, documents: Iterable[str], index: GuidelineIndex
+) -> tuple[list[SectionMatch], list[str]]:
     """Greedy longest-title split of a section list against the documents' section titles."""
     titles: dict[str, list[str]] = {}
     for document in documents:
@@ -103,7 +134,7 @@ def split_titles(text: str, documents: Iterable[str], index: GuidelineIndex) -> 
     i = 0
     while i < len(words):
         for n in range(min(longest, len(words) - i), 0, -1):
-            title = " ".join(words[i:i + n])
+            title = " ".join(words[i : i + n])
             if title in titles:
                 if pending:
                     rest.append(" ".join(pending))
@@ -120,13 +151,21 @@ def split_titles(text: str, documents: Iterable[str], index: GuidelineIndex) -> 
     return found, rest
 
 
-def pages_to_sections(pages: str, documents: Iterable[str], index: GuidelineIndex) -> list[SectionMatch]:
+def pages_to_sections(
+    pages: str, documents: Iterable[str], index: GuidelineIndex
+) -> list[SectionMatch]:
     """Sections of page-cited documents whose page range overlaps a cited range."""
     out = []
     for start, end in page_ranges(pages):
         lo, hi = min(start, end), max(start, end)
-        ids = tuple(s.id for d in documents for s in _sections(d, index)
-                    if s.page_start is not None and s.page_start <= hi and (s.page_end or s.page_start) >= lo)
+        ids = tuple(
+            s.id
+            for d in documents
+            for s in _sections(d, index)
+            if s.page_start is not None
+            and s.page_start <= hi
+            and (s.page_end or s.page_start) >= lo
+        )
         if ids:
             out.append(SectionMatch(f"{start}-{end}", ids))
     return out
@@ -137,20 +176,31 @@ def page_ranges(pages: str) -> list[tuple[int, int]]:
     return [(int(a), int(b) if b else int(a)) for a, b in _PAGES.findall(pages)]
 
 
-def _documents_with_pages(guideline: str | None, edition: str | None, pages: str,
-                          index: GuidelineIndex) -> tuple[str, ...]:
-    """A page-cited citation without a title: the documents of its family and edition holding the pages."""
+def _documents_with_pages(
+    guideline: str | None, edition: str | None, pages: str, index: GuidelineIndex
+) -> tuple[str, ...]:
+    """A page-cited citation without a title: the documents of its family and edition holding the
+    pages."""
     family, year = _family(guideline), _year(edition)
     ranges = page_ranges(pages)
     if not ranges or family is None:
         return ()
     first = min(ranges[0])
-    return tuple(sorted(d.id for d in index.documents.values()
-                        if d.family in family and (year is None or d.year == year)
-                        and d.page_start is not None and d.page_start <= first <= (d.page_end or d.page_start)))
+    return tuple(
+        sorted(
+            d.id
+            for d in index.documents.values()
+            if d.family in family
+            and (year is None or d.year == year)
+            and d.page_start is not None
+            and d.page_start <= first <= (d.page_end or d.page_start)
+        )
+    )
 
 
-def _titles_of(document: str, index: GuidelineIndex) -> list[tuple[tuple[str, str], tuple[str, ...]]]:
+def _titles_of(
+    document: str, index: GuidelineIndex
+) -> list[tuple[tuple[str, str], tuple[str, ...]]]:
     return [(key, ids) for key, ids in index.section_titles.items() if key[0] == document]
 
 
@@ -159,7 +209,8 @@ def _sections(document: str, index: GuidelineIndex) -> list:
 
 
 def _topic_rest(topic: str | None, documents: tuple[str, ...], index: GuidelineIndex) -> str | None:
-    """For citations without Section(s) (ODG, old format), the topic text after the document title."""
+    """For citations without Section(s) (ODG, old format), the topic text after the document
+    title."""
     if not topic or not documents:
         return None
     text = normalize(topic)
@@ -186,7 +237,9 @@ def _title_score(document, text: str) -> int:
 
 
 def _family(guideline: str | None) -> tuple[str, ...] | None:
-    return {"ACOEM": ("ACOEM",), "ODG": ("ODG",), "MTUS ACOEM": ("ACOEM",)}.get(guideline or "", None)
+    return {"ACOEM": ("ACOEM",), "ODG": ("ODG",), "MTUS ACOEM": ("ACOEM",)}.get(
+        guideline or "", None
+    )
 
 
 def _year(edition: str | None) -> int | None:

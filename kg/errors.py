@@ -27,7 +27,9 @@ class ValidationError(KgError):
 
     def __init__(self, violations: list[str]) -> None:
         self.violations = violations
-        super().__init__(f"{len(violations)} violation(s); first: {violations[0] if violations else '-'}")
+        super().__init__(
+            f"{len(violations)} violation(s); first: {violations[0] if violations else '-'}"
+        )
 
 
 class InputError(KgError):

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import networkx as nx
+
 from kg import model as m
 
 

@@ -66,7 +66,9 @@ class Adoption:
     provenance: Provenance
 
     def in_force(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_until is None or on < self.effective_until)
+        return self.effective_from <= on and (
+            self.effective_until is None or on < self.effective_until
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +184,9 @@ class FormularyEntry:
     provenance: Provenance
 
     def in_force(self, on: date) -> bool:
-        return self.effective_from <= on and (self.effective_until is None or on < self.effective_until)
+        return self.effective_from <= on and (
+            self.effective_until is None or on < self.effective_until
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,8 +39,13 @@ class ValidationReport:
         return not self.violations
 
 
-def validate(graph: Graph, shapes: Graph, *, shacl: bool = True,
-             tables: Path | None | Literal["auto"] = "auto") -> ValidationReport:
+def validate(
+    graph: Graph,
+    shapes: Graph,
+    *,
+    shacl: bool = True,
+    tables: Path | None | Literal["auto"] = "auto",
+) -> ValidationReport:
     """All checks. `tables`: the folder of source tables to compile and check; "auto" means
     kg/data/tables with the full (SHACL) validation and no table check for the quick one."""
     found: list[Violation] = []
@@ -84,8 +89,19 @@ def check_references(graph: Graph) -> list[Violation]:
     typed = set(graph.subjects(RDF.type, None))
     out = []
     for s, p, o in graph:
-        if isinstance(o, URIRef) and p != RDF.type and str(o).startswith(namespaces) and o not in typed:
-            out.append(Violation("reference", curie(str(s)), f"{curie(str(p))} points to undefined {curie(str(o))}"))
+        if (
+            isinstance(o, URIRef)
+            and p != RDF.type
+            and str(o).startswith(namespaces)
+            and o not in typed
+        ):
+            out.append(
+                Violation(
+                    "reference",
+                    curie(str(s)),
+                    f"{curie(str(p))} points to undefined {curie(str(o))}",
+                )
+            )
     return sorted(out, key=str)
 
 
@@ -128,13 +144,17 @@ def check_adoptions(graph: Graph) -> list[Violation]:
         start = graph.value(adoption, GL.effectiveFrom)
         end = graph.value(adoption, GL.effectiveUntil)
         if start is not None:
-            spans[str(document)].append((str(start), str(end) if end is not None else "9999-12-31", str(adoption)))
+            spans[str(document)].append(
+                (str(start), str(end) if end is not None else "9999-12-31", str(adoption))
+            )
     out = []
     for document, intervals in spans.items():
         intervals.sort()
         for (s1, e1, a1), (s2, _e2, a2) in zip(intervals, intervals[1:]):
             if s2 < e1:
-                out.append(Violation("adoption", curie(document), f"{curie(a1)} overlaps {curie(a2)}"))
+                out.append(
+                    Violation("adoption", curie(document), f"{curie(a1)} overlaps {curie(a2)}")
+                )
     return out
 
 

@@ -22,6 +22,7 @@ class Phase(StrEnum):
     POST_SURGICAL = "PostSurgical"
     SUBACUTE = "Subacute"
 
+
 class Recommendation(StrEnum):
     """What a section recommends (gl:Recommendation)."""
 
@@ -29,6 +30,7 @@ class Recommendation(StrEnum):
     NOT_RECOMMENDED = "NotRecommended"
     RECOMMENDED = "Recommended"
     RECOMMENDED_WITH_CONDITIONS = "RecommendedWithConditions"
+
 
 class TreatmentKind(StrEnum):
     """What kind of service a treatment is (gl:TreatmentKind)."""
@@ -49,6 +51,7 @@ class TreatmentKind(StrEnum):
     TEST = "Test"
     THERAPY = "Therapy"
 
+
 class Route(StrEnum):
     """How a drug is given (gl:Route)."""
 
@@ -56,6 +59,7 @@ class Route(StrEnum):
     ORAL = "Oral"
     TOPICAL = "Topical"
     TRANSDERMAL = "Transdermal"
+
 
 class BodyRegion(StrEnum):
     """A body region of a chapter, section or case (gl:BodyRegion)."""
@@ -76,6 +80,7 @@ class BodyRegion(StrEnum):
     SYSTEMIC = "Systemic"
     THORACIC_SPINE = "ThoracicSpine"
 
+
 class CriterionKind(StrEnum):
     """The kind of a criterion (gl:CriterionKind)."""
 
@@ -88,17 +93,20 @@ class CriterionKind(StrEnum):
     QUANTITY_LIMIT = "QuantityLimit"
     STATUTORY_CAP = "StatutoryCap"
 
+
 class CiteStyle(StrEnum):
     """How letters cite a document (gl:CiteStyle)."""
 
     PAGE = "Page"
     SECTION_NAME = "SectionName"
 
+
 class FormularyStatus(StrEnum):
     """A drug's MTUS Drug List status (gl:FormularyStatus)."""
 
     EXEMPT = "Exempt"
     NON_EXEMPT = "NonExempt"
+
 
 class Confidence(StrEnum):
     """How well a fact is verified (gl:Confidence)."""
@@ -109,12 +117,14 @@ class Confidence(StrEnum):
     V1 = "V1"
     V2PLUS = "V2plus"
 
+
 class LogicOperator(StrEnum):
     """How a criterion group combines its members (gl:LogicOperator)."""
 
     ALL_OF = "AllOf"
     ANY_OF = "AnyOf"
     AT_LEAST = "AtLeast"
+
 
 class Family(StrEnum):
     """A guideline family (gl:GuidelineFamily)."""
@@ -129,9 +139,16 @@ class Family(StrEnum):
 
 # each enum and the ontology class whose individuals it names
 CLASSES: dict[type[StrEnum], str] = {
-    Phase: "Phase", Recommendation: "Recommendation", TreatmentKind: "TreatmentKind", Route: "Route",
-    BodyRegion: "BodyRegion", CriterionKind: "CriterionKind", CiteStyle: "CiteStyle",
-    FormularyStatus: "FormularyStatus", Confidence: "Confidence", LogicOperator: "LogicOperator",
+    Phase: "Phase",
+    Recommendation: "Recommendation",
+    TreatmentKind: "TreatmentKind",
+    Route: "Route",
+    BodyRegion: "BodyRegion",
+    CriterionKind: "CriterionKind",
+    CiteStyle: "CiteStyle",
+    FormularyStatus: "FormularyStatus",
+    Confidence: "Confidence",
+    LogicOperator: "LogicOperator",
     Family: "GuidelineFamily",
 }
 
@@ -141,8 +158,16 @@ def mismatches(ontology: Graph) -> list[str]:
     individual with no member (a closed vocabulary grown on one side only)."""
     found = []
     for enum, name in CLASSES.items():
-        individuals = {str(s).removeprefix(GL) for s in ontology.subjects(RDF.type, URIRef(GL + name))}
+        individuals = {
+            str(s).removeprefix(GL) for s in ontology.subjects(RDF.type, URIRef(GL + name))
+        }
         members = {m.value for m in enum}
-        found += [f"{enum.__name__}.{v} is not a gl:{name} of the ontology" for v in sorted(members - individuals)]
-        found += [f"gl:{v} (a gl:{name}) has no member in kg.vocab.{enum.__name__}" for v in sorted(individuals - members)]
+        found += [
+            f"{enum.__name__}.{v} is not a gl:{name} of the ontology"
+            for v in sorted(members - individuals)
+        ]
+        found += [
+            f"gl:{v} (a gl:{name}) has no member in kg.vocab.{enum.__name__}"
+            for v in sorted(individuals - members)
+        ]
     return found

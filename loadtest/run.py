@@ -46,7 +46,14 @@ P99_MS = {  # bound on each kind's 99th percentile latency, in ms
     "documents": 500,
     "compare": 500,
 }
-MIX = {"resolve": 40, "resolve_batch": 5, "treatments": 20, "section": 15, "documents": 5, "compare": 15}
+MIX = {
+    "resolve": 40,
+    "resolve_batch": 5,
+    "treatments": 20,
+    "section": 15,
+    "documents": 5,
+    "compare": 15,
+}
 
 RESOLVE = """query($input: ResolveInput!) { resolve(input: $input) { __typename
   ... on ResolveSuccess { services { request outcome quantity governing { text pages guideline }
@@ -59,28 +66,77 @@ SECTION = """query($id: ID!) { section(id: $id) { id title recommendation
 DOCUMENTS = """query($d: Date) { documents(asOf: $d) { id label isMtus mtusLabel } }"""
 COMPARE = """query($t: ID!, $d: Date!) { compare(treatment: $t, asOf: $d) { asOf outcome
   governing { text } guidance { __typename } } }"""
-IDS = """{ treatments(first: 100) { edges { node { id } } } sections(first: 100) { edges { node { id } } } }"""
+IDS = """{ treatments(first: 100) { edges { node { id } } }
+  sections(first: 100) { edges { node { id } } } }"""
 
 SERVICES = [
-    "PHYSICAL THERAPY X6", "physical therapy 2x3 lumbar", "Chiropractic x8", "Acupuncture x6",
-    "Flexeril 7.5mg #60", "Cyclobenzaprine 10mg #30", "Norco 10/325mg #90", "Tramadol 50mg #60",
-    "Naproxen 550mg #60", "Omeprazole 20mg #30", "Gabapentin 600mg #90", "Lidoderm patch #30",
-    "MRI lumbar spine", "MRI of the cervical spine", "EMG/NCV bilateral lower extremities",
-    "Lumbar epidural steroid injection L4-5", "TENS unit purchase", "Functional restoration program",
-    "Aquatic therapy x12", "Massage therapy x6", "Home exercise kit", "Trigger point injections x4",
-    "Urine drug screen", "Psychological evaluation", "Cognitive behavioral therapy x6",
-    "Knee arthroscopy", "Post-operative physical therapy x12", "Shoulder MRI", "Ketoprofen cream",
+    "PHYSICAL THERAPY X6",
+    "physical therapy 2x3 lumbar",
+    "Chiropractic x8",
+    "Acupuncture x6",
+    "Flexeril 7.5mg #60",
+    "Cyclobenzaprine 10mg #30",
+    "Norco 10/325mg #90",
+    "Tramadol 50mg #60",
+    "Naproxen 550mg #60",
+    "Omeprazole 20mg #30",
+    "Gabapentin 600mg #90",
+    "Lidoderm patch #30",
+    "MRI lumbar spine",
+    "MRI of the cervical spine",
+    "EMG/NCV bilateral lower extremities",
+    "Lumbar epidural steroid injection L4-5",
+    "TENS unit purchase",
+    "Functional restoration program",
+    "Aquatic therapy x12",
+    "Massage therapy x6",
+    "Home exercise kit",
+    "Trigger point injections x4",
+    "Urine drug screen",
+    "Psychological evaluation",
+    "Cognitive behavioral therapy x6",
+    "Knee arthroscopy",
+    "Post-operative physical therapy x12",
+    "Shoulder MRI",
+    "Ketoprofen cream",
     "quantum healing crystals",
 ]
-DIAGNOSES = [["M54.5"], ["low back pain"], ["M54.2", "neck pain"], ["M75.1"], ["S83.2"], ["M79.7"],
-             ["lumbar radiculopathy"], ["724.2"], ["carpal tunnel syndrome"], []]
-SEARCHES = ["flexeril", "norco", "physical therapy", "acupuncture", "mri", "tens", "opioid", "injection",
-            "chiro", "gabapentin", "epidural", "massage", "cbt", "ketoprofen", "lidocaine"]
+DIAGNOSES = [
+    ["M54.5"],
+    ["low back pain"],
+    ["M54.2", "neck pain"],
+    ["M75.1"],
+    ["S83.2"],
+    ["M79.7"],
+    ["lumbar radiculopathy"],
+    ["724.2"],
+    ["carpal tunnel syndrome"],
+    [],
+]
+SEARCHES = [
+    "flexeril",
+    "norco",
+    "physical therapy",
+    "acupuncture",
+    "mri",
+    "tens",
+    "opioid",
+    "injection",
+    "chiro",
+    "gabapentin",
+    "epidural",
+    "massage",
+    "cbt",
+    "ketoprofen",
+    "lidocaine",
+]
 
 
 # Request dates: one a year, so the resolver's bounded memos (kg/resolve/memo.py) can hold the whole
 # workload after the warm-up sweep and memory growth afterwards means a leak, not a cache filling.
-DATES = [f"{year}-{(year * 7) % 12 + 1:02d}-{(year * 11) % 28 + 1:02d}" for year in range(2009, 2025)]
+DATES = [
+    f"{year}-{(year * 7) % 12 + 1:02d}-{(year * 11) % 28 + 1:02d}" for year in range(2009, 2025)
+]
 
 
 @dataclass
@@ -97,29 +153,49 @@ class Workload:
         if kind in ("resolve", "resolve_batch"):
             n = 1 if kind == "resolve" else 10
             services = [{"text": rng.choice(SERVICES)} for _ in range(n)]
-            return {"query": RESOLVE, "variables": {"input": {
-                "date": rng.choice(DATES), "diagnoses": rng.choice(DIAGNOSES), "services": services}}}
+            return {
+                "query": RESOLVE,
+                "variables": {
+                    "input": {
+                        "date": rng.choice(DATES),
+                        "diagnoses": rng.choice(DIAGNOSES),
+                        "services": services,
+                    }
+                },
+            }
         if kind == "treatments":
             return {"query": TREATMENTS, "variables": {"s": rng.choice(SEARCHES)}}
         if kind == "section":
             return {"query": SECTION, "variables": {"id": rng.choice(self.section_ids)}}
         if kind == "documents":
             return {"query": DOCUMENTS, "variables": {"d": rng.choice(DATES)}}
-        return {"query": COMPARE, "variables": {"t": rng.choice(self.treatment_ids), "d": rng.choice(DATES)}}
+        return {
+            "query": COMPARE,
+            "variables": {"t": rng.choice(self.treatment_ids), "d": rng.choice(DATES)},
+        }
 
     def sweep(self) -> list[dict[str, Any]]:
-        """Every question the timed phase can ask, batched: what the warm-up sends before memory is measured."""
+        """Every question the timed phase can ask, batched: what the warm-up sends before memory is
+        measured."""
         asks: list[dict[str, Any]] = []
         for day in DATES:
             for dx in DIAGNOSES:
                 services = [{"text": text} for text in SERVICES]
-                asks.append({"query": RESOLVE, "variables": {"input": {"date": day, "diagnoses": dx,
-                                                                      "services": services}}})
+                asks.append(
+                    {
+                        "query": RESOLVE,
+                        "variables": {
+                            "input": {"date": day, "diagnoses": dx, "services": services}
+                        },
+                    }
+                )
             asks.append({"query": DOCUMENTS, "variables": {"d": day}})
             for start in range(0, len(self.treatment_ids), 40):
-                chunk = self.treatment_ids[start:start + 40]
-                fields = " ".join(f'c{i}: compare(treatment: "{t}", asOf: "{day}") {{ outcome }}'
-                                  for i, t in enumerate(chunk))
+                chunk = self.treatment_ids[start : start + 40]
+                fields = " ".join(
+                    f'c{i}: compare(treatment: "{t}", asOf: "{day}") {{ outcome }}'
+                    for i, t in enumerate(chunk)
+                )
                 asks.append({"query": "{ " + fields + " }", "variables": {}})
         asks += [{"query": TREATMENTS, "variables": {"s": term}} for term in SEARCHES]
         asks += [{"query": SECTION, "variables": {"id": i}} for i in self.section_ids]
@@ -133,8 +209,15 @@ def well_formed(kind: str, body: Any) -> bool:
     data = body["data"]
     if kind.startswith("resolve"):
         answer = data.get("resolve") or {}
-        return answer.get("__typename") == "ResolveSuccess" and len(answer.get("services") or []) >= 1
-    key = {"treatments": "treatments", "section": "section", "documents": "documents", "compare": "compare"}[kind]
+        return (
+            answer.get("__typename") == "ResolveSuccess" and len(answer.get("services") or []) >= 1
+        )
+    key = {
+        "treatments": "treatments",
+        "section": "section",
+        "documents": "documents",
+        "compare": "compare",
+    }[kind]
     return data.get(key) is not None
 
 
@@ -166,9 +249,12 @@ async def one(client: httpx.AsyncClient, url: str, work: Workload, kind: str, ta
         tally.error(kind, type(exc).__name__)
 
 
-async def drive(base: str, work: Workload, seconds: float, concurrency: int, min_requests: int = 0) -> Tally:
+async def drive(
+    base: str, work: Workload, seconds: float, concurrency: int, min_requests: int = 0
+) -> Tally:
     """Keep `concurrency` requests in flight for `seconds`, and on until `min_requests` were sent: a
-    count that does not depend on how fast the machine is (a smoke run's checks need enough of each kind)."""
+    count that does not depend on how fast the machine is (a smoke run's checks need enough of each
+    kind)."""
     tally = Tally()
     url = f"{base}/graphql"
     stop_at = time.monotonic() + seconds
@@ -220,19 +306,31 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def summarise(tally: Tally, seconds: float, rss_start: int, rss_end: int, rss_boot: int,
-              workers: int, judged: bool = True) -> dict[str, Any]:
-    """The report. `faults` (errors, nothing answered) fail any run; `missed` (a p99 above its bound,
-    memory growth) fail a judged one. `failures` is what failed this run, `passed` that nothing did."""
+def summarise(
+    tally: Tally,
+    seconds: float,
+    rss_start: int,
+    rss_end: int,
+    rss_boot: int,
+    workers: int,
+    judged: bool = True,
+) -> dict[str, Any]:
+    """The report. `faults` (errors, nothing answered) fail any run; `missed` (a p99 above its
+    bound, memory growth) fail a judged one. `failures` is what failed this run, `passed` that
+    nothing did."""
     kinds = {}
     faults: list[str] = []
     missed: list[str] = []
     for kind in MIX:
         values = tally.latencies.get(kind, [])
         p99 = percentile(values, 99)
-        kinds[kind] = {"ok": len(values), "errors": tally.errors.get(kind, 0),
-                       "p50_ms": round(percentile(values, 50), 1), "p99_ms": round(p99, 1),
-                       "p99_bound_ms": P99_MS[kind]}
+        kinds[kind] = {
+            "ok": len(values),
+            "errors": tally.errors.get(kind, 0),
+            "p50_ms": round(percentile(values, 50), 1),
+            "p99_ms": round(p99, 1),
+            "p99_bound_ms": P99_MS[kind],
+        }
         if values and p99 > P99_MS[kind]:
             missed.append(f"{kind}: p99 {p99:.0f} ms above {P99_MS[kind]} ms")
     ok = sum(len(v) for v in tally.latencies.values())
@@ -246,23 +344,39 @@ def summarise(tally: Tally, seconds: float, rss_start: int, rss_end: int, rss_bo
         missed.append(f"memory grew {growth:.1%} (bound {MAX_GROWTH:.0%})")
     failures = faults + missed if judged else faults
     return {
-        "seconds": seconds, "workers": workers, "requests": ok + errors, "requests_ok": ok, "errors": errors,
-        "throughput_rps": round((ok + errors) / seconds, 1), "kinds": kinds,
+        "seconds": seconds,
+        "workers": workers,
+        "requests": ok + errors,
+        "requests_ok": ok,
+        "errors": errors,
+        "throughput_rps": round((ok + errors) / seconds, 1),
+        "kinds": kinds,
         "rss_kib": {"after_boot": rss_boot, "start": rss_start, "end": rss_end},
-        "rss_growth_pct": round(growth * 100, 2), "judged": judged, "faults": faults, "missed": missed,
-        "failures": failures, "passed": not failures,
+        "rss_growth_pct": round(growth * 100, 2),
+        "judged": judged,
+        "faults": faults,
+        "missed": missed,
+        "failures": failures,
+        "passed": not failures,
     }
 
 
 def print_report(result: dict[str, Any], out: Callable[[str], None] = print) -> None:
-    out(f"{result['seconds']:.0f} s, {result['workers']} worker(s): {result['requests']} requests "
-        f"({result['throughput_rps']}/s), {result['errors']} error(s)")
+    out(
+        f"{result['seconds']:.0f} s, {result['workers']} worker(s): {result['requests']} requests "
+        f"({result['throughput_rps']}/s), {result['errors']} error(s)"
+    )
     out(f"{'kind':<14}{'ok':>8}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}{'bound':>8}")
     for kind, k in result["kinds"].items():
-        out(f"{kind:<14}{k['ok']:>8}{k['errors']:>8}{k['p50_ms']:>9}{k['p99_ms']:>9}{k['p99_bound_ms']:>8}")
+        out(
+            f"{kind:<14}{k['ok']:>8}{k['errors']:>8}{k['p50_ms']:>9}{k['p99_ms']:>9}{k['p99_bound_ms']:>8}"
+        )
     rss = result["rss_kib"]
-    out(f"resident memory (workers): {rss['after_boot'] / 1024:.1f} MiB after boot, {rss['start'] / 1024:.1f} MiB "
-        f"after warm-up, {rss['end'] / 1024:.1f} MiB at the end: {result['rss_growth_pct']:+.2f} %")
+    out(
+        f"resident memory (workers): {rss['after_boot'] / 1024:.1f} MiB after boot, "
+        f"{rss['start'] / 1024:.1f} MiB "
+        f"after warm-up, {rss['end'] / 1024:.1f} MiB at the end: {result['rss_growth_pct']:+.2f} %"
+    )
     if not result["judged"] and result["missed"]:
         out("missed, not judged (--no-judge): " + "; ".join(result["missed"]))
     out("PASS" if result["passed"] else "FAIL: " + "; ".join(result["failures"]))
@@ -280,21 +394,48 @@ def _loopback(url: str) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0, help="how long to drive load (default 60)")
-    parser.add_argument("--concurrency", type=int, default=8, help="requests kept in flight (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers to start (default 2)")
-    parser.add_argument("--data-dir", type=Path, default=None, help="serve this data folder (default: shipped)")
-    parser.add_argument("--url", default=None, help="use a running server (loopback only) instead of starting one")
-    parser.add_argument("--pids", default="", help="with --url: comma-separated worker PIDs to measure")
-    parser.add_argument("--warmup", type=float, default=1.0,
-                        help="seconds of random load after the sweep, before memory is measured")
+    parser.add_argument(
+        "--seconds", type=float, default=60.0, help="how long to drive load (default 60)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="requests kept in flight (default 8)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="uvicorn workers to start (default 2)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="serve this data folder (default: shipped)"
+    )
+    parser.add_argument(
+        "--url", default=None, help="use a running server (loopback only) instead of starting one"
+    )
+    parser.add_argument(
+        "--pids", default="", help="with --url: comma-separated worker PIDs to measure"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=1.0,
+        help="seconds of random load after the sweep, before memory is measured",
+    )
     parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--json", type=Path, default=None, help="also write the result as JSON here")
-    parser.add_argument("--log", type=Path, default=None, help="the server's stdout/stderr (default: discarded)")
-    parser.add_argument("--min-requests", type=int, default=0,
-                        help="go on past --seconds until this many requests were sent (default 0)")
-    parser.add_argument("--no-judge", action="store_true",
-                        help="report p99s and memory growth without failing on them (exit 1 only for errors)")
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the result as JSON here"
+    )
+    parser.add_argument(
+        "--log", type=Path, default=None, help="the server's stdout/stderr (default: discarded)"
+    )
+    parser.add_argument(
+        "--min-requests",
+        type=int,
+        default=0,
+        help="go on past --seconds until this many requests were sent (default 0)",
+    )
+    parser.add_argument(
+        "--no-judge",
+        action="store_true",
+        help="report p99s and memory growth without failing on them (exit 1 only for errors)",
+    )
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.seconds > 600 or args.concurrency < 1 or args.concurrency > 256:
         parser.error("--seconds must be in (0, 600] and --concurrency in [1, 256]")
@@ -320,7 +461,9 @@ def main(argv: list[str] | None = None) -> int:
         work = Workload(treatments, sections, random.Random(args.seed))
         if asyncio.run(warm_up(base, work, args.concurrency)):  # fill the memos and caches ...
             raise RuntimeError("the warm-up sweep had errors")
-        asyncio.run(drive(base, work, args.warmup, args.concurrency))  # ... and the parser and validation caches
+        asyncio.run(
+            drive(base, work, args.warmup, args.concurrency)
+        )  # ... and the parser and validation caches
         rss_start = rss()
         started = time.monotonic()
         tally = asyncio.run(drive(base, work, args.seconds, args.concurrency, args.min_requests))
@@ -329,8 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
-    result = summarise(tally, elapsed, rss_start, rss_end, rss_boot, args.workers if server else len(pids),
-                       judged=not args.no_judge)
+    result = summarise(
+        tally,
+        elapsed,
+        rss_start,
+        rss_end,
+        rss_boot,
+        args.workers if server else len(pids),
+        judged=not args.no_judge,
+    )
     print_report(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -46,7 +46,9 @@ def children(pid: int) -> list[int]:
 
 def cmdline(pid: int) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
     except OSError:
         return ""
 
@@ -59,7 +61,10 @@ def socket_owner(local_port: int, server_port: int, pids: Sequence[int]) -> int 
         for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
             fields = line.split()
             local, remote, inode = fields[1], fields[2], fields[9]
-            if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == local_port:
+            if (
+                int(local.split(":")[1], 16) == server_port
+                and int(remote.split(":")[1], 16) == local_port
+            ):
                 inodes.add(f"socket:[{inode}]")
     except OSError:
         return None
@@ -91,22 +96,46 @@ def rss_kib(pid: int) -> int:
 class Server:
     """A running `guideline-kg serve`; a context manager that always stops it."""
 
-    def __init__(self, *, workers: int = 1, data_dir: Path | None = None, env: Mapping[str, str] | None = None,
-                 log: Path | None = None, cwd: Path | None = None, wrapper: Sequence[str] = (),
-                 startup_timeout: float = 90, wait: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 1,
+        data_dir: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        log: Path | None = None,
+        cwd: Path | None = None,
+        wrapper: Sequence[str] = (),
+        startup_timeout: float = 90,
+        wait: bool = True,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
         self.workers = workers
         self._scratch = None if log else tempfile.TemporaryDirectory(prefix="guideline-kg-serve-")
         self.log = log or Path(self._scratch.name) / "serve.log"  # type: ignore[union-attr]
-        command = [*wrapper, *serve_command(), "serve", "--host", LOOPBACK, "--port", str(self.port),
-                   "--workers", str(workers)]
+        command = [
+            *wrapper,
+            *serve_command(),
+            "serve",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+        ]
         if data_dir is not None:
             command += ["--data-dir", str(data_dir)]
         full_env = {**os.environ, **(env or {})}
         self._log_handle = self.log.open("ab")
-        self.process = subprocess.Popen(command, env=full_env, cwd=cwd, stdout=self._log_handle,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command,
+            env=full_env,
+            cwd=cwd,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         if not wait:  # the caller acts during start-up, then calls wait_ready
             return
         try:
@@ -126,7 +155,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise RuntimeError(f"serve exited with {self.process.returncode}:\n{self.log_text()[-3000:]}")
+                raise RuntimeError(
+                    f"serve exited with {self.process.returncode}:\n{self.log_text()[-3000:]}"
+                )
             try:  # every worker has loaded the graph, not only the first to answer
                 if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
                     if self.log_text().count("Application startup complete") >= self.workers:
@@ -134,7 +165,9 @@ class Server:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not come up in {timeout:.0f} s:\n{self.log_text()[-3000:]}")
+                raise RuntimeError(
+                    f"serve did not come up in {timeout:.0f} s:\n{self.log_text()[-3000:]}"
+                )
             time.sleep(0.1)
 
     def worker_pids(self) -> list[int]:
@@ -165,6 +198,10 @@ class Server:
     def __enter__(self) -> Server:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()

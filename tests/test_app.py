@@ -64,23 +64,39 @@ def test_the_lifespan_loads_the_graph_once_into_state(client: TestClient) -> Non
 
 
 def test_resolve_over_http(client: TestClient) -> None:
-    body = gql(client, RESOLVE, input={"date": "2013-12-10", "diagnoses": ["low back pain"],
-                                       "services": [{"text": "PT x6"}, {"text": "quantum healing crystals"}]})
+    body = gql(
+        client,
+        RESOLVE,
+        input={
+            "date": "2013-12-10",
+            "diagnoses": ["low back pain"],
+            "services": [{"text": "PT x6"}, {"text": "quantum healing crystals"}],
+        },
+    )
     services = body["data"]["resolve"]["services"]
-    assert services[0]["governing"]["text"] == "MTUS Test Pain Guidelines (2009), Physical Medicine, pp. 98-99"
+    assert (
+        services[0]["governing"]["text"]
+        == "MTUS Test Pain Guidelines (2009), Physical Medicine, pp. 98-99"
+    )
     assert services[0]["quantity"] == 6
     assert services[1]["outcome"] == "UNKNOWN_SERVICE" and "errors" not in body
 
 
 def test_get_queries_work(client: TestClient) -> None:
-    response = client.get("/graphql", params={"query": '{ treatments(search: "flexeril") { edges { node { id } } } }'})
+    response = client.get(
+        "/graphql", params={"query": '{ treatments(search: "flexeril") { edges { node { id } } } }'}
+    )
     assert response.status_code == 200
     assert response.json()["data"]["treatments"]["edges"][0]["node"]["id"] == "tx:cyclobenzaprine"
 
 
 def test_security_headers_on_every_response(client: TestClient) -> None:
-    for response in (client.get("/healthz"), client.get("/"), client.get("/no-such-page"),
-                     client.post("/graphql", json={"query": "{ graphInfo { version } }"})):
+    for response in (
+        client.get("/healthz"),
+        client.get("/"),
+        client.get("/no-such-page"),
+        client.post("/graphql", json={"query": "{ graphInfo { version } }"}),
+    ):
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["x-frame-options"] == "DENY"
@@ -104,7 +120,11 @@ def test_the_explorer_is_served_at_the_root(client: TestClient) -> None:
 
 
 def test_malformed_json_is_a_400(client: TestClient) -> None:
-    response = client.post("/graphql", content=b'{"query": "{ graphInfo {', headers={"content-type": "application/json"})
+    response = client.post(
+        "/graphql",
+        content=b'{"query": "{ graphInfo {',
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 400
 
 
@@ -116,9 +136,12 @@ def test_an_invalid_query_is_an_error_not_a_5xx(client: TestClient) -> None:
 
 
 def test_a_deep_query_is_refused(client: TestClient) -> None:
-    deep = "{ treatment(id: \"tx:cyclobenzaprine\") { " + "broader { " * 13 + "id" + " }" * 14 + " }"
+    deep = '{ treatment(id: "tx:cyclobenzaprine") { ' + "broader { " * 13 + "id" + " }" * 14 + " }"
     body = client.post("/graphql", json={"query": deep}).json()
-    assert "exceeds maximum operation depth" in body["errors"][0]["message"] and body.get("data") is None
+    assert (
+        "exceeds maximum operation depth" in body["errors"][0]["message"]
+        and body.get("data") is None
+    )
 
 
 def test_a_deep_introspection_query_is_refused(client: TestClient) -> None:
@@ -146,7 +169,12 @@ def test_too_many_tokens_are_refused(client: TestClient) -> None:
 
 def test_a_large_body_is_a_413_by_length_and_by_stream(client: TestClient) -> None:
     big = json.dumps({"query": "{ graphInfo { version } }", "variables": {"pad": "x" * 2_000_000}})
-    assert client.post("/graphql", content=big, headers={"content-type": "application/json"}).status_code == 413
+    assert (
+        client.post(
+            "/graphql", content=big, headers={"content-type": "application/json"}
+        ).status_code
+        == 413
+    )
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams
         yield b'{"query": "{ graphInfo { version } }", "variables": {"pad": "'
@@ -154,23 +182,39 @@ def test_a_large_body_is_a_413_by_length_and_by_stream(client: TestClient) -> No
             yield b"x" * 100_000
         yield b'"}}'
 
-    response = client.post("/graphql", content=chunks(), headers={"content-type": "application/json"})
+    response = client.post(
+        "/graphql", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert client.get("/healthz").status_code == 200
 
 
 def test_the_batch_size_is_limited() -> None:
     for client in client_for(replace(SETTINGS, max_services=3)):
-        body = gql(client, RESOLVE, input={"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT"}] * 4})
-        assert body["data"]["resolve"] == {"__typename": "InvalidInput", "message": "at most 3 services per request",
-                                           "field": "services"}
+        body = gql(
+            client,
+            RESOLVE,
+            input={"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT"}] * 4},
+        )
+        assert body["data"]["resolve"] == {
+            "__typename": "InvalidInput",
+            "message": "at most 3 services per request",
+            "field": "services",
+        }
 
 
 def test_the_time_budget_turns_a_slow_request_into_a_503() -> None:
     for client in client_for(replace(SETTINGS, time_budget_s=0.001)):
         services = [{"text": f"physical therapy x{i % 20} lumbar"} for i in range(1500)]
-        response = client.post("/graphql", json={"query": RESOLVE, "variables": {"input": {
-            "date": "2013-12-10", "diagnoses": ["M54.5"], "services": services}}})
+        response = client.post(
+            "/graphql",
+            json={
+                "query": RESOLVE,
+                "variables": {
+                    "input": {"date": "2013-12-10", "diagnoses": ["M54.5"], "services": services}
+                },
+            },
+        )
         assert response.status_code == 503
         assert response.json()["errors"][0]["message"] == "time budget exceeded"
         assert client.get("/healthz").status_code == 200
@@ -184,36 +228,80 @@ def test_introspection_can_be_switched_off() -> None:
 
 
 def test_cors_is_closed_by_default(client: TestClient) -> None:
-    preflight = client.options("/graphql", headers={"origin": "https://evil.example",
-                                                    "access-control-request-method": "POST"})
+    preflight = client.options(
+        "/graphql",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
-    response = client.post("/graphql", json={"query": "{ graphInfo { version } }"},
-                           headers={"origin": "https://evil.example"})
+    response = client.post(
+        "/graphql",
+        json={"query": "{ graphInfo { version } }"},
+        headers={"origin": "https://evil.example"},
+    )
     assert "access-control-allow-origin" not in response.headers
 
 
 def test_cors_opens_to_configured_origins_only() -> None:
     for client in client_for(replace(SETTINGS, cors_origins=("https://review.example",))):
-        ok = client.options("/graphql", headers={"origin": "https://review.example",
-                                                 "access-control-request-method": "POST"})
+        ok = client.options(
+            "/graphql",
+            headers={"origin": "https://review.example", "access-control-request-method": "POST"},
+        )
         assert ok.headers["access-control-allow-origin"] == "https://review.example"
-        other = client.post("/graphql", json={"query": "{ graphInfo { version } }"},
-                            headers={"origin": "https://evil.example"})
+        other = client.post(
+            "/graphql",
+            json={"query": "{ graphInfo { version } }"},
+            headers={"origin": "https://evil.example"},
+        )
         assert "access-control-allow-origin" not in other.headers
 
 
-def test_no_request_content_reaches_the_logs(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_request_content_reaches_the_logs(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     marker = "MARKER-7f3a9c-PATIENT"
     caplog.set_level(logging.DEBUG)
-    gql(client, RESOLVE, input={"date": "2013-12-10", "diagnoses": [marker], "services": [{"text": marker}]})
-    client.post("/graphql", json={"query": RESOLVE, "variables": {"input": {"date": marker, "diagnoses": [],
-                                                                           "services": [{"text": marker}]}}})
-    client.get("/graphql", params={"query": RESOLVE, "variables": json.dumps(
-        {"input": {"date": "2013-12-10", "diagnoses": [marker], "services": [{"text": marker}]}})})
+    gql(
+        client,
+        RESOLVE,
+        input={"date": "2013-12-10", "diagnoses": [marker], "services": [{"text": marker}]},
+    )
+    client.post(
+        "/graphql",
+        json={
+            "query": RESOLVE,
+            "variables": {
+                "input": {"date": marker, "diagnoses": [], "services": [{"text": marker}]}
+            },
+        },
+    )
+    client.get(
+        "/graphql",
+        params={
+            "query": RESOLVE,
+            "variables": json.dumps(
+                {
+                    "input": {
+                        "date": "2013-12-10",
+                        "diagnoses": [marker],
+                        "services": [{"text": marker}],
+                    }
+                }
+            ),
+        },
+    )
     client.get("/graphql", params={"query": f'{{ treatment(id: "{marker}") {{ id }} nope }}'})
-    client.post("/graphql", content=f'{{"query": "{marker}'.encode(), headers={"content-type": "application/json"})
-    server_side = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]  # not the client's
-    assert server_side and not [r for r in server_side if marker in r.getMessage() or marker in (r.exc_text or "")]
+    client.post(
+        "/graphql",
+        content=f'{{"query": "{marker}'.encode(),
+        headers={"content-type": "application/json"},
+    )
+    server_side = [
+        r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))
+    ]  # not the client's
+    assert server_side and not [
+        r for r in server_side if marker in r.getMessage() or marker in (r.exc_text or "")
+    ]
     lines = [r.getMessage() for r in caplog.records if r.name == "guideline_kg.access"]
     assert any(line.startswith("GET /graphql 200") for line in lines)
     assert any(line.startswith("POST /graphql 400") for line in lines)
@@ -222,23 +310,44 @@ def test_no_request_content_reaches_the_logs(client: TestClient, caplog: pytest.
 def test_admin_reload_needs_the_token() -> None:
     for client in client_for(replace(SETTINGS, admin_token=Secret("s3cret"))):
         assert client.post("/admin/reload").status_code == 401
-        assert client.post("/admin/reload", headers={"authorization": "Bearer wrong"}).status_code == 401
+        assert (
+            client.post("/admin/reload", headers={"authorization": "Bearer wrong"}).status_code
+            == 401
+        )
         response = client.post("/admin/reload", headers={"authorization": "Bearer s3cret"})
         assert response.status_code == 200 and response.json()["status"] == "reloaded"
 
 
 def test_no_admin_endpoint_without_a_token(client: TestClient) -> None:
-    assert client.post("/admin/reload", headers={"authorization": "Bearer "}).status_code in (404, 405)
+    assert client.post("/admin/reload", headers={"authorization": "Bearer "}).status_code in (
+        404,
+        405,
+    )
 
 
 def test_settings_from_the_environment() -> None:
-    settings = Settings.from_env({"GUIDELINE_KG_PORT": "9001", "GUIDELINE_KG_INTROSPECTION": "false",
-                                  "GUIDELINE_KG_CORS_ORIGINS": "https://a.example, https://b.example",
-                                  "GUIDELINE_KG_DATA_DIR": str(MINI), "GUIDELINE_KG_TIME_BUDGET_S": "2.5"},
-                                 env_file=None)
-    assert (settings.port, settings.introspection, settings.data_dir, settings.time_budget_s) == (9001, False, MINI, 2.5)
+    settings = Settings.from_env(
+        {
+            "GUIDELINE_KG_PORT": "9001",
+            "GUIDELINE_KG_INTROSPECTION": "false",
+            "GUIDELINE_KG_CORS_ORIGINS": "https://a.example, https://b.example",
+            "GUIDELINE_KG_DATA_DIR": str(MINI),
+            "GUIDELINE_KG_TIME_BUDGET_S": "2.5",
+        },
+        env_file=None,
+    )
+    assert (settings.port, settings.introspection, settings.data_dir, settings.time_budget_s) == (
+        9001,
+        False,
+        MINI,
+        2.5,
+    )
     assert settings.cors_origins == ("https://a.example", "https://b.example")
     defaults = Settings.from_env({}, env_file=None)
     assert defaults == Settings() and defaults.cors_origins == () and defaults.admin_token is None
     assert (defaults.max_depth, defaults.max_aliases, defaults.max_tokens) == (12, 50, 4000)
-    assert (defaults.max_body_bytes, defaults.max_services, defaults.time_budget_s) == (1_000_000, 2000, 10.0)
+    assert (defaults.max_body_bytes, defaults.max_services, defaults.time_budget_s) == (
+        1_000_000,
+        2000,
+        10.0,
+    )

@@ -20,8 +20,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def quick_bench(out: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--no-judge", "--json", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--quick",
+            "--no-judge",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert out.exists(), done.stderr[-3000:]
     return done, json.loads(out.read_text())
 
@@ -29,8 +42,11 @@ def quick_bench(out: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, 
 @pytest.mark.bench
 def test_the_quick_benchmark_runs_and_measures_every_row(tmp_path: Path) -> None:
     done, report = quick_bench(tmp_path / "bench.json")
-    broken = [f"{r['id']} {r['name']}: {r['error'] or 'failed with its ratio met (a wrong answer)'}"
-              for r in report["rows"] if r["broken"]]
+    broken = [
+        f"{r['id']} {r['name']}: {r['error'] or 'failed with its ratio met (a wrong answer)'}"
+        for r in report["rows"]
+        if r["broken"]
+    ]
     assert done.returncode == 0, "\n".join([done.stdout[-3000:], done.stderr[-3000:], *broken])
     assert not broken and report["broken"] == [] and report["judged"] is False
     rows = {r["id"]: r for r in report["rows"]}
@@ -38,8 +54,18 @@ def test_the_quick_benchmark_runs_and_measures_every_row(tmp_path: Path) -> None
     for row in rows.values():  # every row measured something real
         assert row["error"] is None and row["figure"] is not None and math.isfinite(row["figure"])
         assert row["figure"] > 0, row
-    for row_id in ("1", "2", "5b", "8"):  # and the targeted rows were given a verdict, reported in the JSON
+    for row_id in (
+        "1",
+        "2",
+        "5b",
+        "8",
+    ):  # and the targeted rows were given a verdict, reported in the JSON
         row = rows[row_id]
-        assert row["target"] and row["ratio"] is not None and row["ratio"] > 0 and row["met"] in (True, False)
+        assert (
+            row["target"]
+            and row["ratio"] is not None
+            and row["ratio"] > 0
+            and row["met"] in (True, False)
+        )
         assert row["passed"] == row["met"]  # no fault besides the figure
     assert report["missed"] == [i for i, r in rows.items() if r["met"] is False]

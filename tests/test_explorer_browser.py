@@ -1,11 +1,11 @@
-"""The explorer in a real browser: Debian's chromium driven by playwright against `guideline-kg serve`
-on a free loopback port over the shipped graph.
+"""The explorer in a real browser: Debian's chromium driven by playwright against `guideline-kg
+serve` on a free loopback port over the shipped graph.
 
 Search as you type ("flexeril" finds cyclobenzaprine), MTUS, ACOEM and ODG side by side with their
-citations, "Copy citation" onto the clipboard, the governing document changing with the date
-(CPMTG 2009 -> CPMTG 2016 on 2016-07-28 -> the ACOEM guidelines on 2017-12-01), the Norco task from
-the landing page, a section and the neighbourhood picture, a pasted letter read and audited; no
-console errors and no Content-Security-Policy violations anywhere. Screenshots go to test-artifacts/.
+citations, "Copy citation" onto the clipboard, the governing document changing with the date (CPMTG
+2009 -> CPMTG 2016 on 2016-07-28 -> the ACOEM guidelines on 2017-12-01), the Norco task from the
+landing page, a section and the neighbourhood picture, a pasted letter read and audited; no console
+errors and no Content-Security-Policy violations anywhere. Screenshots go to test-artifacts/.
 
 Expected answers are asked of the same server's GraphQL API, so the tests check the page shows what
 the API answers, plus the few facts of the shipped graph the explorer exists to show.
@@ -28,8 +28,15 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 LETTERS = Path(__file__).resolve().parent / "data" / "letters"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 TIMEOUT_MS = 15_000
 
 
@@ -61,14 +68,19 @@ AUDIT = """query($text: String!) { auditLetter(text: $text) { __typename
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`guideline-kg serve` over the shipped graph, with a private cache folder."""
     folder = tmp_path_factory.mktemp("explorer-server")
-    env = {"GUIDELINE_KG_DATA_DIR": "", "GUIDELINE_KG_ONTOLOGY_DIR": "",  # empty: the shipped graph
-           "GUIDELINE_KG_CACHE_DIR": str(folder / "cache")}
+    env = {
+        "GUIDELINE_KG_DATA_DIR": "",
+        "GUIDELINE_KG_ONTOLOGY_DIR": "",  # empty: the shipped graph
+        "GUIDELINE_KG_CACHE_DIR": str(folder / "cache"),
+    }
     with Server(env=env, log=folder / "serve.log", cwd=folder) as server:
         yield server.base
 
 
 def api(base: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = httpx.post(f"{base}/graphql", json={"query": query, "variables": variables}, timeout=30)
+    response = httpx.post(
+        f"{base}/graphql", json={"query": query, "variables": variables}, timeout=30
+    )
     assert response.status_code == 200 and "errors" not in response.json(), response.text
     return response.json()["data"]
 
@@ -81,7 +93,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield launched
         finally:
@@ -101,17 +115,31 @@ def console() -> Console:
 
 @pytest.fixture
 def page(browser: Any, base: str, console: Console) -> Iterator[Any]:
-    """A fresh context (clipboard allowed) whose console errors, page errors, CSP violations and requests
-    to other origins fail the test."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, base_url=base,
-                                  permissions=["clipboard-read", "clipboard-write"])
+    """A fresh context (clipboard allowed) whose console errors, page errors, CSP violations and
+    requests to other origins fail the test."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900},
+        base_url=base,
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(CSP_PROBE)
     tab = context.new_page()
-    tab.on("console", lambda m: console.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    tab.on(
+        "console",
+        lambda m: (
+            console.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None
+        ),
+    )
     tab.on("pageerror", lambda e: console.errors.append(f"pageerror: {e}"))
-    tab.on("request", lambda r: None if r.url.startswith(base) or r.url.startswith("data:")
-           else console.foreign.append(r.url))
+    tab.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(base) or r.url.startswith("data:")
+            else console.foreign.append(r.url)
+        ),
+    )
     try:
         yield tab
         violations = tab.evaluate("window.__cspViolations || []")
@@ -137,12 +165,16 @@ def set_date(page: Any, value: str) -> None:
 # ------------------------------------------------------------------ the tests
 
 
-def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(page: Any, base: str) -> None:
+def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(
+    page: Any, base: str
+) -> None:
     from playwright.sync_api import expect
 
     response = page.goto("/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    expect(page.get_by_role("heading", name="Find the guideline that governs a service")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Find the guideline that governs a service")
+    ).to_be_visible()
     search = page.get_by_role("combobox", name="Search guidelines")
     expect(search).to_have_attribute("type", "search")
     search.press_sequentially("flexeril", delay=15)
@@ -161,12 +193,17 @@ def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(pag
     expected = api(base, COMPARE, t="tx:cyclobenzaprine", d="2022-06-01")["compare"]
     for guidance in expected["guidance"]:
         column = page.locator(f".col[data-source={guidance['source']}]")
-        expect(column.get_by_role("heading", level=3, name=guidance["source"], exact=True)).to_be_visible()
-        assert guidance["citation"], f"the shipped graph has no {guidance['source']} guidance for cyclobenzaprine"
+        expect(
+            column.get_by_role("heading", level=3, name=guidance["source"], exact=True)
+        ).to_be_visible()
+        assert guidance["citation"], (
+            f"the shipped graph has no {guidance['source']} guidance for cyclobenzaprine"
+        )
         expect(column.locator(".cite-text")).to_have_text(guidance["citation"]["text"])
         expect(column.get_by_role("button", name="Copy citation")).to_be_visible()
-        expect(column.locator(".badge").first).to_have_text("MTUS" if guidance["citation"]["text"].startswith("MTUS")
-                                                              else "Non-MTUS")
+        expect(column.locator(".badge").first).to_have_text(
+            "MTUS" if guidance["citation"]["text"].startswith("MTUS") else "Non-MTUS"
+        )
         if guidance["governs"]:
             expect(column).to_have_class(re.compile(r"\bcol-governs\b"))
             expect(column.locator(".badge-governs")).to_have_text("Governs")
@@ -195,10 +232,15 @@ def test_the_date_changes_which_document_is_mtus(page: Any, base: str, treatment
     ready(page)
     governing = page.locator("section.governs")
     seen = []
-    for day, document in [("2014-06-01", "doc:cpmtg-2009"), ("2016-07-27", "doc:cpmtg-2009"),
-                          ("2016-07-28", "doc:cpmtg-2016"), ("2017-01-15", "doc:cpmtg-2016"),
-                          ("2017-11-30", "doc:cpmtg-2016"), ("2017-12-01", "doc:acoem-"),
-                          ("2022-06-01", "doc:acoem-")]:
+    for day, document in [
+        ("2014-06-01", "doc:cpmtg-2009"),
+        ("2016-07-27", "doc:cpmtg-2009"),
+        ("2016-07-28", "doc:cpmtg-2016"),
+        ("2017-01-15", "doc:cpmtg-2016"),
+        ("2017-11-30", "doc:cpmtg-2016"),
+        ("2017-12-01", "doc:acoem-"),
+        ("2022-06-01", "doc:acoem-"),
+    ]:
         if day != "2014-06-01":
             set_date(page, day)
         expected = api(base, COMPARE, t=treatment, d=day)["compare"]["governing"]
@@ -209,18 +251,24 @@ def test_the_date_changes_which_document_is_mtus(page: Any, base: str, treatment
         expect(governing.locator(".mtus-doc")).to_contain_text("MTUS document on this date")
         assert f"asOf={day}" in page.url  # the address carries the date: the view can be shared
         seen.append(expected["guidelineDocument"]["id"])
-    assert seen[0] != seen[2] != seen[5], seen  # CPMTG 2009, then CPMTG 2016, then an ACOEM guideline
+    assert seen[0] != seen[2] != seen[5], (
+        seen
+    )  # CPMTG 2009, then CPMTG 2016, then an ACOEM guideline
     expect(governing.locator(".mtus-doc")).to_contain_text("ACOEM")
 
 
-def test_norco_for_chronic_low_back_pain_from_the_landing_page(page: Any, base: str, browser: Any) -> None:
+def test_norco_for_chronic_low_back_pain_from_the_landing_page(
+    page: Any, base: str, browser: Any
+) -> None:
     from playwright.sync_api import expect
 
     started = time.monotonic()
     page.goto("/")
     search = page.get_by_role("combobox", name="Search guidelines")
     search.press_sequentially("Norco 10/325 #60", delay=10)
-    expect(page.get_by_role("option", name=re.compile(r"hydrocodone.acetaminophen"))).to_be_visible()
+    expect(
+        page.get_by_role("option", name=re.compile(r"hydrocodone.acetaminophen"))
+    ).to_be_visible()
     search.press("Enter")
     expect(page.get_by_role("heading", level=1, name="hydrocodone/acetaminophen")).to_be_visible()
     set_date(page, "2017-01-15")
@@ -229,7 +277,9 @@ def test_norco_for_chronic_low_back_pain_from_the_landing_page(page: Any, base: 
     dx.press("Enter")
     page.wait_for_function("() => location.hash.includes('dx=low')")
     ready(page)
-    expected = api(base, COMPARE, t="tx:hydrocodone-acetaminophen", d="2017-01-15", c="low back pain")["compare"]
+    expected = api(
+        base, COMPARE, t="tx:hydrocodone-acetaminophen", d="2017-01-15", c="low back pain"
+    )["compare"]
     governing = page.locator("section.governs")
     expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
     assert expected["governing"]["mtus"]
@@ -241,8 +291,9 @@ def test_norco_for_chronic_low_back_pain_from_the_landing_page(page: Any, base: 
     try:
         fresh = other.new_page()
         fresh.goto(shared)
-        expect(fresh.locator("section.governs .cite-text")).to_have_text(expected["governing"]["text"],
-                                                                          timeout=TIMEOUT_MS)
+        expect(fresh.locator("section.governs .cite-text")).to_have_text(
+            expected["governing"]["text"], timeout=TIMEOUT_MS
+        )
         expect(fresh.get_by_label("As of", exact=True)).to_have_value("2017-01-15")
         expect(fresh.get_by_label("Diagnosis (optional)")).to_have_value("low back pain")
     finally:
@@ -260,19 +311,31 @@ def test_a_section_and_the_neighbourhood_picture(page: Any) -> None:
     expect(picture.locator("a.g-center")).to_have_attribute("data-id", "tx:cyclobenzaprine")
     assert picture.locator("path.g-edge").count() >= 3
 
-    page.locator(".col[data-source=MTUS]").get_by_role("link", name="Cyclobenzaprine (Flexeril)").click()
-    expect(page).to_have_url(re.compile(r"#/section/sec:cpmtg-2009-cyclobenzaprine\?asOf=2014-06-01"))
+    page.locator(".col[data-source=MTUS]").get_by_role(
+        "link", name="Cyclobenzaprine (Flexeril)"
+    ).click()
+    expect(page).to_have_url(
+        re.compile(r"#/section/sec:cpmtg-2009-cyclobenzaprine\?asOf=2014-06-01")
+    )
     expect(page.get_by_role("heading", level=1, name="Cyclobenzaprine (Flexeril)")).to_be_visible()
     view = page.locator("#main")
-    expect(view.get_by_role("link", name="Chronic Pain Medical Treatment Guidelines (2009)").first).to_be_visible()
+    expect(
+        view.get_by_role("link", name="Chronic Pain Medical Treatment Guidelines (2009)").first
+    ).to_be_visible()
     expect(view).to_contain_text("pp. 41-42")
-    expect(view.locator("table").first).to_contain_text("2009-07-18")  # effective dates of the adoption
+    expect(view.locator("table").first).to_contain_text(
+        "2009-07-18"
+    )  # effective dates of the adoption
     expect(view.locator(".criterion").first).to_contain_text("2-3 weeks")
     expect(view.locator(".cnum").first).to_have_text("≤ 3 wk")
     expect(view.get_by_role("heading", name="Source and confidence")).to_be_visible()
-    expect(view.get_by_role("link", name="cyclobenzaprine", exact=True)).to_be_visible()  # what it addresses
+    expect(
+        view.get_by_role("link", name="cyclobenzaprine", exact=True)
+    ).to_be_visible()  # what it addresses
 
-    document = page.locator("svg.graph a.g-document").first  # a node of the picture opens its document
+    document = page.locator(
+        "svg.graph a.g-document"
+    ).first  # a node of the picture opens its document
     document.click()
     expect(page).to_have_url(re.compile(r"#/document/doc:cpmtg-2009"))
     title = "Chronic Pain Medical Treatment Guidelines (2009)"
@@ -303,11 +366,17 @@ def test_a_pasted_letter_is_read_and_audited(page: Any, base: str) -> None:
         expect(item.locator(".decision")).to_contain_text(reading["decision"])
     expect(results.locator("li.finding")).to_have_count(len(expected["findings"]))
     for finding in expected["findings"]:
-        expect(results.locator(f"li.finding[data-kind={finding['kind']}]").first).to_contain_text(finding["message"])
-    mislabel = results.locator("li.finding[data-kind=mtus_label]")  # ACOEM 2004 Ch. 9 cited as non-MTUS in 2013
+        expect(results.locator(f"li.finding[data-kind={finding['kind']}]").first).to_contain_text(
+            finding["message"]
+        )
+    mislabel = results.locator(
+        "li.finding[data-kind=mtus_label]"
+    )  # ACOEM 2004 Ch. 9 cited as non-MTUS in 2013
     expect(mislabel.locator(".badge-error")).to_have_text("error")
     expect(items.nth(1).locator(".cite-group").first).to_contain_text("ACOEM")
-    assert "Chapter" not in page.url and "letter" in page.url  # the letter never goes into the address
+    assert (
+        "Chapter" not in page.url and "letter" in page.url
+    )  # the letter never goes into the address
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "explorer-letter.png"), full_page=True)
 
@@ -317,16 +386,22 @@ def test_a_pasted_letter_is_read_and_audited(page: Any, base: str) -> None:
 
 
 def test_the_page_loads_every_module_of_the_explorer_as_javascript(page: Any) -> None:
-    """index.html loads one entry module that imports the rest: each file of explorer/*.js is fetched,
-    as JavaScript (a module of another type is refused under nosniff), and none is left unused. The
-    modules stay in explorer/ itself, the folder the package data "explorer/*" ships."""
+    """index.html loads one entry module that imports the rest: each file of explorer/*.js is
+    fetched, as JavaScript (a module of another type is refused under nosniff), and none is left
+    unused. The modules stay in explorer/ itself, the folder the package data "explorer/*" ships."""
     explorer = ROOT / "graphql_api" / "explorer"
     scripts: dict[str, Any] = {}
-    page.on("response", lambda r: scripts.setdefault(r.url, r) if r.request.resource_type == "script" else None)
+    page.on(
+        "response",
+        lambda r: scripts.setdefault(r.url, r) if r.request.resource_type == "script" else None,
+    )
     page.goto("/")
     ready(page)
     assert [p.name for p in explorer.iterdir() if p.is_dir()] == []
     assert {url.rsplit("/", 1)[1] for url in scripts} == {p.name for p in explorer.glob("*.js")}
     for url, response in scripts.items():
         assert response.status == 200, url
-        assert response.headers["content-type"].startswith("text/javascript"), (url, response.headers)
+        assert response.headers["content-type"].startswith("text/javascript"), (
+            url,
+            response.headers,
+        )

@@ -52,7 +52,9 @@ AUDIT = f"""query($text: String!, $date: Date) {{ auditLetter(text: $text, date:
 
 
 def run(index: GuidelineIndex, query: str, **variables: Any) -> dict[str, Any]:
-    result = schema.execute_sync(query, variable_values=variables, context_value=Context(index, TODAY, LOADED))
+    result = schema.execute_sync(
+        query, variable_values=variables, context_value=Context(index, TODAY, LOADED)
+    )
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
@@ -77,9 +79,13 @@ def as_api(value: Any) -> Any:
 
 
 def normalised(answer: dict[str, Any]) -> dict[str, Any]:
-    """The API's answer with kg's omissions: no null letterDates/dwcCaseNumber, no null optional item keys."""
-    out = {k: v for k, v in answer.items() if k != "__typename" and not (k in ("dwcCaseNumber", "letterDates")
-                                                                          and v is None)}
+    """The API's answer with kg's omissions: no null letterDates/dwcCaseNumber, no null optional
+    item keys."""
+    out = {
+        k: v
+        for k, v in answer.items()
+        if k != "__typename" and not (k in ("dwcCaseNumber", "letterDates") and v is None)
+    }
     items = []
     for item in out["items"]:
         item = dict(item)
@@ -87,7 +93,9 @@ def normalised(answer: dict[str, Any]) -> dict[str, Any]:
             if item[key] is None:
                 del item[key]
         if item.get("partialCertification") and item["partialCertification"]["note"] is None:
-            item["partialCertification"] = {k: v for k, v in item["partialCertification"].items() if k != "note"}
+            item["partialCertification"] = {
+                k: v for k, v in item["partialCertification"].items() if k != "note"
+            }
         items.append(item)
     out["items"] = items
     return out
@@ -96,8 +104,10 @@ def normalised(answer: dict[str, Any]) -> dict[str, Any]:
 def test_the_letter_fields_answer_unions() -> None:
     query = schema._schema.query_type
     assert query is not None and {"parseLetter", "auditLetter"} <= set(query.fields)
-    for name, members in (("LetterResult", {"LetterReading", "UnreadableLetter"}),
-                          ("AuditResult", {"LetterAudit", "UnreadableLetter"})):
+    for name, members in (
+        ("LetterResult", {"LetterReading", "UnreadableLetter"}),
+        ("AuditResult", {"LetterAudit", "UnreadableLetter"}),
+    ):
         union = schema._schema.type_map[name]
         assert isinstance(union, GraphQLUnionType) and {t.name for t in union.types} == members
     assert set(query.fields["auditLetter"].args) == {"text", "date"}
@@ -113,16 +123,31 @@ def test_parse_letter_is_kgs_reading_field_for_field(mini_index: GuidelineIndex,
 def test_parse_letter_reads_the_2016_letter(mini_index: GuidelineIndex) -> None:
     answer = run(mini_index, PARSE, text=letter("synthetic-2016-sections.txt"))["parseLetter"]
     assert answer["dwcCaseNumber"] == "CM17-0999001"
-    assert answer["letterDates"] == {"dateAssigned": "2017-01-09", "decisionDate": "2017-02-03",
-                                     "urDenialDate": "2016-12-28"}
-    assert answer["case"] == {"age": 47, "sex": "female", "dateOfInjury": "2016-09-14",
-                              "diagnoses": ["lumbar sprain", "right wrist tendinitis", "cervical strain"]}
+    assert answer["letterDates"] == {
+        "dateAssigned": "2017-01-09",
+        "decisionDate": "2017-02-03",
+        "urDenialDate": "2016-12-28",
+    }
+    assert answer["case"] == {
+        "age": 47,
+        "sex": "female",
+        "dateOfInjury": "2016-09-14",
+        "diagnoses": ["lumbar sprain", "right wrist tendinitis", "cervical strain"],
+    }
     pt = answer["items"][0]
     assert (pt["decision"], pt["medicallyNecessary"], pt["quantity"]) == ("Upheld", False, 8)
-    assert pt["reviewerCitations"] == [{
-        "text": "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment.",
-        "mtus": True, "guideline": "MTUS CPMTG", "topic": "Chronic Pain Medical Treatment", "pages": None,
-        "edition": "2016", "chapter": None, "sections": "Physical medicine treatment"}]
+    assert pt["reviewerCitations"] == [
+        {
+            "text": "Decision based on MTUS Chronic Pain Medical Treatment 2016, Section(s): Physical medicine treatment.",
+            "mtus": True,
+            "guideline": "MTUS CPMTG",
+            "topic": "Chronic Pain Medical Treatment",
+            "pages": None,
+            "edition": "2016",
+            "chapter": None,
+            "sections": "Physical medicine treatment",
+        }
+    ]
     assert len(pt["claimsAdministratorCitations"]) == 4
     assert any(i["partialCertification"] for i in answer["items"])
 
@@ -134,12 +159,17 @@ def test_an_abridged_letter_has_no_header(mini_index: GuidelineIndex) -> None:
     assert answer["items"][1]["reviewerCitations"][0]["pages"] == "209"
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("", "empty"),
-    ("   \n\t ", "empty"),
-    ("Dear claimant, SECRET-LETTER-TEXT-7f3 is not a determination.", "not_a_letter"),
-])
-def test_unreadable_text_is_data_that_never_quotes_it(mini_index: GuidelineIndex, text: str, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("Dear claimant, SECRET-LETTER-TEXT-7f3 is not a determination.", "not_a_letter"),
+    ],
+)
+def test_unreadable_text_is_data_that_never_quotes_it(
+    mini_index: GuidelineIndex, text: str, kind: str
+) -> None:
     for query, field in ((PARSE, "parseLetter"), (AUDIT, "auditLetter")):
         answer = run(mini_index, query, text=text)[field]
         assert answer["__typename"] == "UnreadableLetter"
@@ -148,7 +178,9 @@ def test_unreadable_text_is_data_that_never_quotes_it(mini_index: GuidelineIndex
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in LETTERS.glob("*.txt")))
-def test_audit_letter_gives_kgs_findings_on_the_shipped_graph(index: GuidelineIndex, name: str) -> None:
+def test_audit_letter_gives_kgs_findings_on_the_shipped_graph(
+    index: GuidelineIndex, name: str
+) -> None:
     answer = run(index, AUDIT, text=letter(name))["auditLetter"]
     assert answer["__typename"] == "LetterAudit"
     determination = read_letter(letter(name))
@@ -171,28 +203,42 @@ def test_audit_letter_takes_the_date_given(index: GuidelineIndex) -> None:
     answer = run(index, AUDIT, text=text, date="2018-03-01")["auditLetter"]
     assert answer["auditedOn"] == "2018-03-01"
     determination = read_letter(text)
-    assert answer["findings"] == [f.to_json() for f in audit(determination, index, date(2018, 3, 1))]
+    assert answer["findings"] == [
+        f.to_json() for f in audit(determination, index, date(2018, 3, 1))
+    ]
 
 
 def test_letter_text_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
     marker = "MARKER-9b2e-LETTER-PHI"
-    text = letter("synthetic-2016-sections.txt").replace("The synthetic guideline allows",
-                                                        f"{marker} The synthetic guideline allows")
+    text = letter("synthetic-2016-sections.txt").replace(
+        "The synthetic guideline allows", f"{marker} The synthetic guideline allows"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with caplog.at_level(logging.DEBUG), TestClient(create_app(Settings(data_dir=MINI))) as client:
+        with (
+            caplog.at_level(logging.DEBUG),
+            TestClient(create_app(Settings(data_dir=MINI))) as client,
+        ):
             for query in (PARSE, AUDIT):
-                response = client.post("/graphql", json={"query": query, "variables": {"text": text}})
+                response = client.post(
+                    "/graphql", json={"query": query, "variables": {"text": text}}
+                )
                 assert response.status_code == 200 and "errors" not in response.json()
                 assert marker in response.text  # the reading carries it back to the caller ...
-            bad = client.post("/graphql", json={"query": PARSE, "variables": {"text": f"{marker} not a letter"}})
+            bad = client.post(
+                "/graphql", json={"query": PARSE, "variables": {"text": f"{marker} not a letter"}}
+            )
             assert bad.json()["data"]["parseLetter"]["__typename"] == "UnreadableLetter"
     assert caplog.records  # the access log ran ...
-    assert not [r for r in caplog.records if marker in r.getMessage()]  # ... and never logged the text
+    assert not [
+        r for r in caplog.records if marker in r.getMessage()
+    ]  # ... and never logged the text
     assert not re.search(marker, caplog.text)
 
 
-def test_a_letter_dated_before_the_first_mtus_is_audited_not_an_error(mini_index: GuidelineIndex) -> None:
+def test_a_letter_dated_before_the_first_mtus_is_audited_not_an_error(
+    mini_index: GuidelineIndex,
+) -> None:
     # Before the fix this answered `data: null` with an error, as the resolver refuses such dates.
     answer = run(mini_index, AUDIT, text=letter("synthetic-2005-before-mtus.txt"))["auditLetter"]
     assert answer["__typename"] == "LetterAudit"
@@ -202,7 +248,11 @@ def test_a_letter_dated_before_the_first_mtus_is_audited_not_an_error(mini_index
     assert len(answer["reading"]["items"]) == 2
 
 
-def test_a_date_given_before_the_first_mtus_is_audited_not_an_error(mini_index: GuidelineIndex) -> None:
-    answer = run(mini_index, AUDIT, text=letter("synthetic-2016-sections.txt"), date="2003-01-01")["auditLetter"]
+def test_a_date_given_before_the_first_mtus_is_audited_not_an_error(
+    mini_index: GuidelineIndex,
+) -> None:
+    answer = run(mini_index, AUDIT, text=letter("synthetic-2016-sections.txt"), date="2003-01-01")[
+        "auditLetter"
+    ]
     assert answer["__typename"] == "LetterAudit" and answer["auditedOn"] == "2003-01-01"
     assert [f["kind"] for f in answer["findings"] if f["item"] == 0] == ["no_mtus_in_force"]

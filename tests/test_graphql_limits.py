@@ -36,8 +36,11 @@ def fan_out(levels: int) -> str:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("limits")
-    with Server(data_dir=MINI, env={"GUIDELINE_KG_CACHE_DIR": str(folder / "cache")},
-                log=folder / "stderr.log") as running:
+    with Server(
+        data_dir=MINI,
+        env={"GUIDELINE_KG_CACHE_DIR": str(folder / "cache")},
+        log=folder / "stderr.log",
+    ) as running:
         yield running
 
 
@@ -48,7 +51,9 @@ def client_for(settings: Settings) -> TestClient:
 
 
 @pytest.mark.parametrize("method", ["POST", "GET"])
-def test_a_fragment_fan_out_is_refused_and_the_worker_keeps_answering(server: Server, method: str) -> None:
+def test_a_fragment_fan_out_is_refused_and_the_worker_keeps_answering(
+    server: Server, method: str
+) -> None:
     """30 levels of two-way fan-out: refused with a GraphQL error naming the limit; meanwhile
     /healthz answers. Before, validation walked every path (minutes of one worker's time)."""
     query = fan_out(30)
@@ -56,8 +61,11 @@ def test_a_fragment_fan_out_is_refused_and_the_worker_keeps_answering(server: Se
 
     def ask() -> None:
         url = f"{server.base}/graphql"
-        answer["r"] = (httpx.post(url, json={"query": query}, timeout=120) if method == "POST"
-                       else httpx.get(url, params={"query": query}, timeout=120))
+        answer["r"] = (
+            httpx.post(url, json={"query": query}, timeout=120)
+            if method == "POST"
+            else httpx.get(url, params={"query": query}, timeout=120)
+        )
 
     asking = threading.Thread(target=ask)
     asking.start()
@@ -70,17 +78,24 @@ def test_a_fragment_fan_out_is_refused_and_the_worker_keeps_answering(server: Se
 
 
 def test_a_long_chain_of_fragments_is_measured_once_each() -> None:
-    """200 fragments spreading the next twice, under the token limit: refused, not walked 2**200 times."""
+    """200 fragments spreading the next twice, under the token limit: refused, not walked 2**200
+    times."""
     with client_for(Settings(data_dir=MINI, max_tokens=10_000)) as client:
         body = client.post("/graphql", json={"query": fan_out(200)}).json()
     assert body.get("data") is None and "results" in body["errors"][0]["message"]
 
 
 def test_fragments_count_towards_depth_and_aliases() -> None:
-    deep = "query { ...a } fragment a on Query { treatments { edges { node { ...b } } } } " \
-           "fragment b on Treatment { broader { broader { broader { broader { broader { broader { broader { " \
-           "broader { broader { broader { id } } } } } } } } } } }"
-    aliased = "query { ...a ...a } fragment a on Query { " + " ".join(f"v{i}: graphInfo {{ version }}" for i in range(30)) + " }"
+    deep = (
+        "query { ...a } fragment a on Query { treatments { edges { node { ...b } } } } "
+        "fragment b on Treatment { broader { broader { broader { broader { broader { broader { broader { "
+        "broader { broader { broader { id } } } } } } } } } } }"
+    )
+    aliased = (
+        "query { ...a ...a } fragment a on Query { "
+        + " ".join(f"v{i}: graphInfo {{ version }}" for i in range(30))
+        + " }"
+    )
     with client_for(Settings(data_dir=MINI)) as client:
         deep_errors = client.post("/graphql", json={"query": deep}).json()["errors"]
         alias_errors = client.post("/graphql", json={"query": aliased}).json()["errors"]
@@ -98,43 +113,62 @@ def test_an_error_repeats_little_of_what_the_client_sent() -> None:
 
 def test_no_suggestions_reveal_the_schema_when_introspection_is_off() -> None:
     misspelt = '{ treatmnt(id: "tx:cyclobenzaprine") { id } }'
-    enum = 'query { resolve(input: {date: "2013-12-10", diagnoses: [], services: [{text: "PT"}], ' \
-           'facts: {phase: CHRONIK}}) { __typename } }'
+    enum = (
+        'query { resolve(input: {date: "2013-12-10", diagnoses: [], services: [{text: "PT"}], '
+        "facts: {phase: CHRONIK}}) { __typename } }"
+    )
     with client_for(Settings(data_dir=MINI, introspection=False)) as closed:
-        hidden = [closed.post("/graphql", json={"query": q}).json()["errors"][0]["message"] for q in (misspelt, enum)]
+        hidden = [
+            closed.post("/graphql", json={"query": q}).json()["errors"][0]["message"]
+            for q in (misspelt, enum)
+        ]
     with client_for(Settings(data_dir=MINI, introspection=True)) as open_:
         shown = open_.post("/graphql", json={"query": misspelt}).json()["errors"][0]["message"]
     assert "Did you mean" in shown
-    assert all("Did you mean" not in m and "treatment" not in m.replace("treatmnt", "") for m in hidden), hidden
+    assert all(
+        "Did you mean" not in m and "treatment" not in m.replace("treatmnt", "") for m in hidden
+    ), hidden
 
 
-@pytest.mark.parametrize(("content_type", "status"), [
-    ("text/plain; charset=application/json", 415),
-    ("text/plain", 415),
-    ("application/x-www-form-urlencoded; a=application/json", 415),
-    ("Application/JSON; charset=UTF-8", 200),
-    ("application/json", 200),
-])
+@pytest.mark.parametrize(
+    ("content_type", "status"),
+    [
+        ("text/plain; charset=application/json", 415),
+        ("text/plain", 415),
+        ("application/x-www-form-urlencoded; a=application/json", 415),
+        ("Application/JSON; charset=UTF-8", 200),
+        ("application/json", 200),
+    ],
+)
 def test_a_post_is_json_by_its_media_type(content_type: str, status: int) -> None:
     with client_for(Settings(data_dir=MINI)) as client:
-        response = client.post("/graphql", content=b'{"query": "{ graphInfo { version } }"}',
-                               headers={"content-type": content_type})
+        response = client.post(
+            "/graphql",
+            content=b'{"query": "{ graphInfo { version } }"}',
+            headers={"content-type": content_type},
+        )
     assert response.status_code == status
 
 
 def test_large_distinct_queries_do_not_pin_memory(server: Server) -> None:
     """120 distinct queries of 500 KB each (within the token limit: one long alias). Cached by count
-    alone, they pinned their text and syntax trees (about 60 MB here); large texts are not cached."""
+    alone, they pinned their text and syntax trees (about 60 MB here); large texts are not
+    cached."""
+
     def rss() -> int:
         return server.rss_kib()
 
     with httpx.Client(timeout=60) as client:
         for warm in range(10):  # the allocator's arenas, once
-            client.post(f"{server.base}/graphql", json={"query": f"{{ w{warm}{'y' * 500_000}: __typename }}"})
+            client.post(
+                f"{server.base}/graphql",
+                json={"query": f"{{ w{warm}{'y' * 500_000}: __typename }}"},
+            )
         before = rss()
         for n in range(120):
-            response = client.post(f"{server.base}/graphql",
-                                   json={"query": f"{{ a{n}{'z' * 500_000}: __typename }}"})
+            response = client.post(
+                f"{server.base}/graphql", json={"query": f"{{ a{n}{'z' * 500_000}: __typename }}"}
+            )
             assert response.status_code == 200
         grown_mb = (rss() - before) / 1024
     assert grown_mb < 30, f"a worker kept {grown_mb:.0f} MB after 120 distinct large queries"
@@ -147,8 +181,16 @@ def test_health_answers_while_a_long_request_runs(server: Server) -> None:
     done = threading.Event()
 
     def ask() -> None:
-        httpx.post(f"{server.base}/graphql", json={"query": query, "variables": {"input": {
-            "date": "2013-12-10", "diagnoses": ["M54.5"], "services": services}}}, timeout=60)
+        httpx.post(
+            f"{server.base}/graphql",
+            json={
+                "query": query,
+                "variables": {
+                    "input": {"date": "2013-12-10", "diagnoses": ["M54.5"], "services": services}
+                },
+            },
+            timeout=60,
+        )
         done.set()
 
     threading.Thread(target=ask, daemon=True).start()

@@ -72,20 +72,75 @@ LOOKUPS = """{
 FORMULARY = """query($drug: ID!, $on: Date!) { formularyStatus(drug: $drug, asOf: $on) { __typename
   ... on FormularyStatus { status specialFillDays }
   ... on UnknownDrug { message suggestions { id } } } }"""
-BAD_CURSOR = """{ treatments(first: 2, after: "not a cursor") { totalCount edges { node { id } } } }"""
+BAD_CURSOR = (
+    """{ treatments(first: 2, after: "not a cursor") { totalCount edges { node { id } } } }"""
+)
 
 REQUESTS: list[tuple[str, dict[str, Any]]] = [
-    (RESOLVE, {"input": {"date": "2013-12-10", "diagnoses": ["M54.5"], "services": [
-        {"text": "PT x6"}, {"text": "Flexeril 7.5mg #60"}, {"text": "spine surgery consult"},
-        {"text": "hearing aids"}, {"text": "qwertyuiop"}, {"text": "muscle relaxants"}],
-        "facts": {"dateOfInjury": "2012-01-10", "visitsReceived": 4}}}),
-    (RESOLVE, {"input": {"date": "2017-03-01", "diagnoses": ["low back pain"], "services": [{"text": "PT x12"}],
-                         "facts": {"phase": "POST_SURGICAL", "surgery": "discectomy"}}}),
+    (
+        RESOLVE,
+        {
+            "input": {
+                "date": "2013-12-10",
+                "diagnoses": ["M54.5"],
+                "services": [
+                    {"text": "PT x6"},
+                    {"text": "Flexeril 7.5mg #60"},
+                    {"text": "spine surgery consult"},
+                    {"text": "hearing aids"},
+                    {"text": "qwertyuiop"},
+                    {"text": "muscle relaxants"},
+                ],
+                "facts": {"dateOfInjury": "2012-01-10", "visitsReceived": 4},
+            }
+        },
+    ),
+    (
+        RESOLVE,
+        {
+            "input": {
+                "date": "2017-03-01",
+                "diagnoses": ["low back pain"],
+                "services": [{"text": "PT x12"}],
+                "facts": {"phase": "POST_SURGICAL", "surgery": "discectomy"},
+            }
+        },
+    ),
     (RESOLVE, {"input": {"date": "not a date", "diagnoses": [], "services": [{"text": "PT"}]}}),
-    (RESOLVE, {"input": {"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT", "quantity": 1e300}]}}),
-    (RESOLVE, {"input": {"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT", "treatmentId": "tx:no"}]}}),
-    (RESOLVE, {"input": {"date": "2013-12-10"}}),  # a variable error: graphql-core says so before any plan
-    (FRAGMENTS, {"input": {"date": "2013-12-10", "diagnoses": [], "services": [{"text": "PT x6"}, {"text": "zz"}]}}),
+    (
+        RESOLVE,
+        {
+            "input": {
+                "date": "2013-12-10",
+                "diagnoses": [],
+                "services": [{"text": "PT", "quantity": 1e300}],
+            }
+        },
+    ),
+    (
+        RESOLVE,
+        {
+            "input": {
+                "date": "2013-12-10",
+                "diagnoses": [],
+                "services": [{"text": "PT", "treatmentId": "tx:no"}],
+            }
+        },
+    ),
+    (
+        RESOLVE,
+        {"input": {"date": "2013-12-10"}},
+    ),  # a variable error: graphql-core says so before any plan
+    (
+        FRAGMENTS,
+        {
+            "input": {
+                "date": "2013-12-10",
+                "diagnoses": [],
+                "services": [{"text": "PT x6"}, {"text": "zz"}],
+            }
+        },
+    ),
     (LOOKUPS, {}),
     (FORMULARY, {"drug": "tx:cyclobenzaprine", "on": "2018-03-01"}),
     (FORMULARY, {"drug": "tx:nothing-like-it", "on": "2018-03-01"}),
@@ -99,19 +154,27 @@ CONDITIONAL = """query($dx: String!, $hasDx: Boolean!, $brief: Boolean!) {
   ...info @include(if: $hasDx)
 }
 fragment info on Query { documents { id } }"""
-REQUESTS += [(CONDITIONAL, {"dx": "M54.5", "hasDx": has, "brief": brief}) for has in (True, False)
-             for brief in (True, False)]
+REQUESTS += [
+    (CONDITIONAL, {"dx": "M54.5", "hasDx": has, "brief": brief})
+    for has in (True, False)
+    for brief in (True, False)
+]
 
 
 def answer(schema: Any, index: GuidelineIndex, query: str, variables: dict[str, Any]) -> str:
-    result = schema.execute_sync(query, variable_values=variables, context_value=Context(index, TODAY, LOADED, 2000))
+    result = schema.execute_sync(
+        query, variable_values=variables, context_value=Context(index, TODAY, LOADED, 2000)
+    )
     errors = [e.formatted for e in result.errors or ()]
     return json.dumps({"data": result.data, "errors": errors})  # key order included
 
 
-@pytest.mark.parametrize(("query", "variables"), REQUESTS, ids=[f"request-{n}" for n in range(len(REQUESTS))])
-def test_the_served_schema_answers_what_the_plain_one_answers(query: str, variables: dict[str, Any],
-                                                             mini_index: GuidelineIndex, index: GuidelineIndex) -> None:
+@pytest.mark.parametrize(
+    ("query", "variables"), REQUESTS, ids=[f"request-{n}" for n in range(len(REQUESTS))]
+)
+def test_the_served_schema_answers_what_the_plain_one_answers(
+    query: str, variables: dict[str, Any], mini_index: GuidelineIndex, index: GuidelineIndex
+) -> None:
     for graph in (mini_index, index):
         expected = answer(REFERENCE, graph, query, variables)
         assert answer(SERVED, graph, query, variables) == expected  # parsed and validated
@@ -125,31 +188,54 @@ def test_the_queries_clients_send_get_answers_without_errors(index: GuidelineInd
 
 
 def test_conditional_directives_select_what_is_answered(mini_index: GuidelineIndex) -> None:
-    answers = {(v["hasDx"], v["brief"]): json.loads(answer(SERVED, mini_index, q, v))["data"]
-               for q, v in REQUESTS if q is CONDITIONAL}
-    assert "aliases" in answers[True, False]["treatment"] and "aliases" not in answers[True, True]["treatment"]
+    answers = {
+        (v["hasDx"], v["brief"]): json.loads(answer(SERVED, mini_index, q, v))["data"]
+        for q, v in REQUESTS
+        if q is CONDITIONAL
+    }
+    assert (
+        "aliases" in answers[True, False]["treatment"]
+        and "aliases" not in answers[True, True]["treatment"]
+    )
     assert "diagnosis" in answers[True, True] and "diagnosis" not in answers[False, True]
     assert "graphInfo" in answers[False, False] and "graphInfo" not in answers[False, True]
     assert "documents" in answers[True, True] and "documents" not in answers[False, False]
 
 
 def test_the_time_budget_stops_an_answer(index: GuidelineIndex) -> None:
-    variables = {"input": {"date": "2019-06-01", "diagnoses": ["M54.5"],
-                           "services": [{"text": f"PT x{n % 20 + 1}"} for n in range(2000)]}}
+    variables = {
+        "input": {
+            "date": "2019-06-01",
+            "diagnoses": ["M54.5"],
+            "services": [{"text": f"PT x{n % 20 + 1}"} for n in range(2000)],
+        }
+    }
     context = Context(index, TODAY, LOADED, 2000)
     assert within_budget(1e-4, SERVED.execute_sync, RESOLVE, variables, context) is None
     assert within_budget(60, SERVED.execute_sync, RESOLVE, variables, context) is not None
 
 
-DATES = st.dates(date(2000, 1, 1), date(2030, 1, 1)).map(lambda d: StringValueNode(value=d.isoformat()))
+DATES = st.dates(date(2000, 1, 1), date(2030, 1, 1)).map(
+    lambda d: StringValueNode(value=d.isoformat())
+)
 
 
-@given(query=hypothesis_graphql.queries(REFERENCE.as_str(), custom_scalars={"Date": DATES, "DateTime": DATES}))
+@given(
+    query=hypothesis_graphql.queries(
+        REFERENCE.as_str(), custom_scalars={"Date": DATES, "DateTime": DATES}
+    )
+)
 @settings(deadline=None, database=None, max_examples=120, suppress_health_check=list(HealthCheck))
-def test_any_query_of_the_schema_gets_the_same_answer_and_no_fault(query: str, mini_index: GuidelineIndex) -> None:
+def test_any_query_of_the_schema_gets_the_same_answer_and_no_fault(
+    query: str, mini_index: GuidelineIndex
+) -> None:
     expected = answer(REFERENCE, mini_index, query, {})
     assert answer(SERVED, mini_index, query, {}) == expected
     result = SERVED.execute_sync(query, context_value=Context(mini_index, TODAY, LOADED, 2000))
-    faults = [e for e in result.errors or () if e.original_error is not None and not isinstance(
-        e.original_error, InputError | GraphQLError)]
+    faults = [
+        e
+        for e in result.errors or ()
+        if e.original_error is not None
+        and not isinstance(e.original_error, InputError | GraphQLError)
+    ]
     assert not faults, faults

@@ -51,8 +51,20 @@ def test_every_type_field_argument_and_enum_value_has_a_description() -> None:
 def test_the_schema_has_the_contracted_operations() -> None:
     query = schema._schema.query_type
     assert query is not None
-    assert {"resolve", "treatment", "treatments", "condition", "conditions", "section", "sections", "documents",
-            "compare", "formularyStatus", "neighbourhood", "graphInfo"} <= set(query.fields)
+    assert {
+        "resolve",
+        "treatment",
+        "treatments",
+        "condition",
+        "conditions",
+        "section",
+        "sections",
+        "documents",
+        "compare",
+        "formularyStatus",
+        "neighbourhood",
+        "graphInfo",
+    } <= set(query.fields)
     result = schema._schema.type_map["ResolveResult"]
     assert isinstance(result, GraphQLUnionType)
     assert {t.name for t in result.types} == {"ResolveSuccess", "InvalidInput"}
@@ -63,8 +75,10 @@ def test_clinical_facts_input_mirrors_the_resolvers_facts() -> None:
 
 
 def test_kg_never_imports_the_web_layer() -> None:
-    code = ("import sys, kg, kg.lookup, kg.resolve, kg.letters, kg.audit, kg.tables, kg.validate; "
-            "print([m for m in sys.modules if m.split('.')[0] in ('strawberry', 'starlette', 'graphql_api', "
-            "'uvicorn', 'graphql')])")
+    code = (
+        "import sys, kg, kg.lookup, kg.resolve, kg.letters, kg.audit, kg.tables, kg.validate; "
+        "print([m for m in sys.modules if m.split('.')[0] in ('strawberry', 'starlette', 'graphql_api', "
+        "'uvicorn', 'graphql')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -24,18 +24,30 @@ RESOLVE = """query($input: ResolveInput!) { resolve(input: $input) { __typename
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("server")
-    with Server(data_dir=MINI, env={"GUIDELINE_KG_CACHE_DIR": str(folder / "cache")},
-                log=folder / "stderr.log") as running:
+    with Server(
+        data_dir=MINI,
+        env={"GUIDELINE_KG_CACHE_DIR": str(folder / "cache")},
+        log=folder / "stderr.log",
+    ) as running:
         yield running
 
 
 def post(server: Server, query: str, **variables: object) -> httpx.Response:
-    return httpx.post(f"{server.base}/graphql", json={"query": query, "variables": variables}, timeout=30)
+    return httpx.post(
+        f"{server.base}/graphql", json={"query": query, "variables": variables}, timeout=30
+    )
 
 
 def test_the_seed_services_resolve(server: Server) -> None:
-    response = post(server, RESOLVE, input={"date": "2013-12-10", "diagnoses": ["low back pain"],
-                                            "services": [{"text": "PHYSICAL THERAPY X6"}, {"text": MARKER}]})
+    response = post(
+        server,
+        RESOLVE,
+        input={
+            "date": "2013-12-10",
+            "diagnoses": ["low back pain"],
+            "services": [{"text": "PHYSICAL THERAPY X6"}, {"text": MARKER}],
+        },
+    )
     assert response.status_code == 200
     pt, unknown = response.json()["data"]["resolve"]["services"]
     assert pt["outcome"] == "RESOLVED" and pt["quantity"] == 6
@@ -52,7 +64,9 @@ def test_flexeril_finds_cyclobenzaprine(server: Server) -> None:
 
 def test_bad_requests_are_refused_without_a_5xx(server: Server) -> None:
     graphql = f"{server.base}/graphql"
-    malformed = httpx.post(graphql, content=b'{"query": ', headers={"content-type": "application/json"})
+    malformed = httpx.post(
+        graphql, content=b'{"query": ', headers={"content-type": "application/json"}
+    )
     assert malformed.status_code == 400
     invalid = post(server, "{ noSuchField }")
     assert invalid.status_code == 200 and invalid.json()["errors"]
@@ -64,19 +78,47 @@ def test_bad_requests_are_refused_without_a_5xx(server: Server) -> None:
 
 
 def test_an_8_mb_body_gets_a_413(server: Server) -> None:
-    body = json.dumps({"query": "{ graphInfo { version } }", "variables": {"pad": "x" * 8_000_000}}).encode()
+    body = json.dumps(
+        {"query": "{ graphInfo { version } }", "variables": {"pad": "x" * 8_000_000}}
+    ).encode()
     try:
-        response = httpx.post(f"{server.base}/graphql", content=body, headers={"content-type": "application/json"},
-                              timeout=30)
-    except (httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadError) as exc:  # closed while we still sent
+        response = httpx.post(
+            f"{server.base}/graphql",
+            content=body,
+            headers={"content-type": "application/json"},
+            timeout=30,
+        )
+    except (
+        httpx.WriteError,
+        httpx.RemoteProtocolError,
+        httpx.ReadError,
+    ) as exc:  # closed while we still sent
         pytest.fail(f"the server closed the connection instead of answering 413: {exc!r}")
     assert response.status_code == 413
 
 
 def test_variables_never_reach_the_log_and_healthz_still_answers(server: Server) -> None:
-    post(server, RESOLVE, input={"date": MARKER, "diagnoses": [MARKER], "services": [{"text": MARKER}]})
-    httpx.get(f"{server.base}/graphql", params={"query": RESOLVE, "variables": json.dumps(
-        {"input": {"date": "2013-12-10", "diagnoses": [MARKER], "services": [{"text": MARKER}]}})}, timeout=30)
+    post(
+        server,
+        RESOLVE,
+        input={"date": MARKER, "diagnoses": [MARKER], "services": [{"text": MARKER}]},
+    )
+    httpx.get(
+        f"{server.base}/graphql",
+        params={
+            "query": RESOLVE,
+            "variables": json.dumps(
+                {
+                    "input": {
+                        "date": "2013-12-10",
+                        "diagnoses": [MARKER],
+                        "services": [{"text": MARKER}],
+                    }
+                }
+            ),
+        },
+        timeout=30,
+    )
     health = httpx.get(f"{server.base}/healthz", timeout=5)
     assert health.status_code == 200 and health.json()["status"] == "ok"
     time.sleep(0.3)  # let the log lines reach the file

@@ -58,7 +58,8 @@ def _parse(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
 
 @pytest.mark.parametrize("letter", SYNTHETIC, ids=lambda p: p.stem)
 def test_an_aes_encrypted_pdf_with_an_empty_password_reads_like_its_text(
-        letter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    letter: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf = tmp_path / f"{letter.stem}.pdf"
     pdf.write_bytes(_encrypted(_text_pdf(letter.read_text(encoding="utf-8"))))
     assert b"/AESV3" in pdf.read_bytes()  # the test really encrypts with AES
@@ -67,9 +68,13 @@ def test_an_aes_encrypted_pdf_with_an_empty_password_reads_like_its_text(
     assert from_pdf == _parse(letter, capsys)[1]
 
 
-def test_a_pdf_that_needs_a_password_is_a_typed_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_pdf_that_needs_a_password_is_a_typed_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf = tmp_path / "locked.pdf"
-    pdf.write_bytes(_encrypted(_text_pdf(SYNTHETIC[0].read_text(encoding="utf-8")), user_password="s3cret"))
+    pdf.write_bytes(
+        _encrypted(_text_pdf(SYNTHETIC[0].read_text(encoding="utf-8")), user_password="s3cret")
+    )
     code, line = _parse(pdf, capsys)
     assert code == 1
     assert line["error"]["kind"] == "encrypted_pdf"
@@ -77,7 +82,8 @@ def test_a_pdf_that_needs_a_password_is_a_typed_error(tmp_path: Path, capsys: py
 
 
 def test_an_encrypted_pdf_without_a_text_layer_is_a_typed_error(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(_encrypted(_image_only_pdf()))
     code, line = _parse(pdf, capsys)
@@ -86,7 +92,8 @@ def test_an_encrypted_pdf_without_a_text_layer_is_a_typed_error(
 
 
 def test_a_decision_word_split_by_the_extraction_still_reads(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # One real DWC PDF spaces the glyphs of a heading's "Upheld" so that extraction gives "Uph eld".
     letter = LETTERS / "synthetic-2016-sections.txt"
     text = letter.read_text(encoding="utf-8")
@@ -103,7 +110,9 @@ def test_the_declared_pdf_dependency_brings_aes_support() -> None:
     # fails with DependencyError, whatever happens to be installed on a developer's machine.
     from packaging.requirements import Requirement
 
-    project = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = tomllib.loads((TESTS.parent / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"
+    ]
     pypdf = [Requirement(r) for r in project["dependencies"] if Requirement(r).name == "pypdf"]
     assert len(pypdf) == 1 and "crypto" in pypdf[0].extras
     assert any(s.operator == "<" for s in pypdf[0].specifier), "an upper bound: the major we test"
@@ -114,7 +123,8 @@ REAL = ("dev-001", "dev-003", "dev-004", "dev-010", "dev-012", "dev-017")
 
 
 def test_real_dwc_pdfs_give_the_decisions_of_their_text(
-        letters_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    letters_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdfs, texts = letters_dir / "dev-pdf", letters_dir / "dev"
     if not pdfs.is_dir():
         pytest.skip(f"the shared letter PDFs ({pdfs}) are not in this checkout")
@@ -124,4 +134,6 @@ def test_real_dwc_pdfs_give_the_decisions_of_their_text(
         from_text = _parse(texts / f"{name}.txt", capsys)[1]
         # Only case numbers and decisions are compared (and shown on failure): never letter text.
         assert from_pdf["dwc_case_number"] == from_text["dwc_case_number"], name
-        assert [i["decision"] for i in from_pdf["items"]] == [i["decision"] for i in from_text["items"]], name
+        assert [i["decision"] for i in from_pdf["items"]] == [
+            i["decision"] for i in from_text["items"]
+        ], name

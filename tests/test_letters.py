@@ -216,13 +216,21 @@ def test_page_cited_letter():
     assert (first.service, first.quantity, first.decision) == ("CHIROPRACTIC CARE X8", 8, "Upheld")
     ca = first.claims_administrator_citations[0]
     assert (ca.guideline, ca.mtus, ca.pages, ca.topic) == (
-        "MTUS CPMTG", True, "58-59", "Manual Therapy & Manipulation"
+        "MTUS CPMTG",
+        True,
+        "58-59",
+        "Manual Therapy & Manipulation",
     )
     assert second.decision == "Overturned" and second.medically_necessary
     assert second.claims_administrator_citations == ()
     rv = second.reviewer_citations[0]
     assert (rv.guideline, rv.mtus, rv.edition, rv.chapter, rv.pages, rv.topic) == (
-        "ACOEM", False, "2nd Edition (2004)", "9", "209", None
+        "ACOEM",
+        False,
+        "2nd Edition (2004)",
+        "9",
+        "209",
+        None,
     )
 
 
@@ -249,7 +257,9 @@ def test_from_json_is_the_inverse_of_to_json(letter):
     determination = _read(letter)
     reading = json.loads(json.dumps(determination.to_json()))  # as stored: lists, not tuples
     assert Determination.from_json(reading) == determination
-    assert json.dumps(Determination.from_json(reading).to_json()) == json.dumps(reading)  # key order too
+    assert json.dumps(Determination.from_json(reading).to_json()) == json.dumps(
+        reading
+    )  # key order too
 
 
 def test_from_json_covers_every_optional_key():
@@ -258,17 +268,35 @@ def test_from_json_covers_every_optional_key():
     items = [i for r in readings for i in r["items"]]
     assert any("letter_dates" in r and "dwc_case_number" in r for r in readings)
     assert any("letter_dates" not in r for r in readings)
-    assert any("partial_certification" in i for i in items) and any("quantity_unit" in i for i in items)
+    assert any("partial_certification" in i for i in items) and any(
+        "quantity_unit" in i for i in items
+    )
     assert any("note" in i["partial_certification"] for i in items if "partial_certification" in i)
 
 
-@pytest.mark.parametrize("change", [
-    lambda r: r["items"][0].update(reviewer_citation=r["items"][0].pop("reviewer_citations")),  # misspelt
-    lambda r: r["items"][0].update(medically_necessary=not r["items"][0]["medically_necessary"]),
-    lambda r: r["items"][0]["reviewer_citations"][0].pop("pages"),  # missing
-    lambda r: r.update(dwc_case_number=None),  # to_json leaves it out, never writes null
-    lambda r: r.update(letter_dates={"date_assigned": None, "decision_date": None, "ur_denial_date": None}),
-], ids=["misspelt-key", "necessity-against-decision", "missing-key", "null-optional", "empty-header"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r["items"][0].update(
+            reviewer_citation=r["items"][0].pop("reviewer_citations")
+        ),  # misspelt
+        lambda r: r["items"][0].update(
+            medically_necessary=not r["items"][0]["medically_necessary"]
+        ),
+        lambda r: r["items"][0]["reviewer_citations"][0].pop("pages"),  # missing
+        lambda r: r.update(dwc_case_number=None),  # to_json leaves it out, never writes null
+        lambda r: r.update(
+            letter_dates={"date_assigned": None, "decision_date": None, "ur_denial_date": None}
+        ),
+    ],
+    ids=[
+        "misspelt-key",
+        "necessity-against-decision",
+        "missing-key",
+        "null-optional",
+        "empty-header",
+    ],
+)
 def test_from_json_refuses_what_to_json_would_not_write(change):
     reading = _read(SECTIONS).to_json()
     change(reading)
@@ -282,7 +310,8 @@ def test_from_json_round_trips_the_hand_checked_readings():
     assert len(readings) == 25
     for path in readings:
         reading = json.loads(path.read_text(encoding="utf-8"))
-        # `source` and `anomalies` are the hand-checker's notes on the letter, not part of a reading.
+        # `source` and `anomalies` are the hand-checker's notes on the letter, not part of a
+        # reading.
         reading.pop("source", None)
         reading.pop("anomalies", None)
         # Compared apart from the assert, so a failure names the file and never prints the letter.

@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_version_is_the_package_version() -> None:
-    done = subprocess.run([sys.executable, "-m", "guideline_kg", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "guideline_kg", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout.strip() == f"guideline-kg {version('guideline-kg')}"
 
 

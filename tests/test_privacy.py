@@ -63,8 +63,11 @@ class Run:
 
 
 def schema_has(server: Server, field: str) -> bool:
-    body = httpx.post(f"{server.base}/graphql", json={"query": "{ __schema { queryType { fields { name } } } }"},
-                      timeout=10).json()
+    body = httpx.post(
+        f"{server.base}/graphql",
+        json={"query": "{ __schema { queryType { fields { name } } } }"},
+        timeout=10,
+    ).json()
     return field in {f["name"] for f in body["data"]["__schema"]["queryType"]["fields"]}
 
 
@@ -74,19 +77,26 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     for folder in ("work", "home", "tmp", "cache"):
         (root / folder).mkdir()
     shutil.copytree(ROOT / "tests" / "data" / "graph", root / "data")
-    env = {"GUIDELINE_KG_CACHE_DIR": str(root / "cache"), "HOME": str(root / "home"),
-           "XDG_CACHE_HOME": str(root / "home" / ".cache"), "TMPDIR": str(root / "tmp")}
+    env = {
+        "GUIDELINE_KG_CACHE_DIR": str(root / "cache"),
+        "HOME": str(root / "home"),
+        "XDG_CACHE_HOME": str(root / "home" / ".cache"),
+        "TMPDIR": str(root / "tmp"),
+    }
     log = root / "serve-stdout-stderr.log"
     responses: list[httpx.Response] = []
     with Server(data_dir=root / "data", env=env, log=log, cwd=root / "work") as server:
         assert schema_has(server, "resolve")
         url = f"{server.base}/graphql"
         with httpx.Client(timeout=30) as client:
+
             def post(query: str, variables: dict[str, Any]) -> None:
                 responses.append(client.post(url, json={"query": query, "variables": variables}))
 
             def get(query: str, variables: dict[str, Any]) -> None:
-                responses.append(client.get(url, params={"query": query, "variables": json.dumps(variables)}))
+                responses.append(
+                    client.get(url, params={"query": query, "variables": json.dumps(variables)})
+                )
 
             # The letters are the health information this test is about: a schema without their
             # fields fails here rather than passing on the resolver's requests alone.
@@ -97,25 +107,44 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
                 post(AUDIT, {"text": text})
                 get(PARSE, {"text": text})  # a letter in the query string
                 get(AUDIT, {"text": text})
-            for unreadable in (f"{MARKER} this is no letter at all", f"Dear {MARKER},\n\n" + "x " * 500, MARKER):
+            for unreadable in (
+                f"{MARKER} this is no letter at all",
+                f"Dear {MARKER},\n\n" + "x " * 500,
+                MARKER,
+            ):
                 post(PARSE, {"text": unreadable})
                 post(AUDIT, {"text": unreadable})
-            request = {"date": "2016-03-10", "diagnoses": [f"{MARKER} low back pain", MARKER],
-                       "services": [{"text": f"PT x6 for {MARKER}"}, {"text": MARKER}],
-                       "facts": {"surgery": f"{MARKER} fusion", "phase": "CHRONIC"}}
+            request = {
+                "date": "2016-03-10",
+                "diagnoses": [f"{MARKER} low back pain", MARKER],
+                "services": [{"text": f"PT x6 for {MARKER}"}, {"text": MARKER}],
+                "facts": {"surgery": f"{MARKER} fusion", "phase": "CHRONIC"},
+            }
             post(RESOLVE, {"input": request})
             get(RESOLVE, {"input": request})
             post(RESOLVE, {"input": {**request, "date": MARKER}})  # refused: an invalid date
-            post(RESOLVE, {"input": {**request, "services": [{"text": MARKER * 200}]}})  # refused: too long
-            get(f'{{ treatment(id: "{MARKER}") {{ id }} {MARKER} }}', {})  # refused: the marker in the query
-            responses.append(client.post(url, content=f'{{"query": "{MARKER}'.encode(),
-                                         headers={"content-type": "application/json"}))  # malformed JSON
-            responses.append(client.get(f"{server.base}/{MARKER}?q={MARKER}"))  # a 404 of the explorer
+            post(
+                RESOLVE, {"input": {**request, "services": [{"text": MARKER * 200}]}}
+            )  # refused: too long
+            get(
+                f'{{ treatment(id: "{MARKER}") {{ id }} {MARKER} }}', {}
+            )  # refused: the marker in the query
+            responses.append(
+                client.post(
+                    url,
+                    content=f'{{"query": "{MARKER}'.encode(),
+                    headers={"content-type": "application/json"},
+                )
+            )  # malformed JSON
+            responses.append(
+                client.get(f"{server.base}/{MARKER}?q={MARKER}")
+            )  # a 404 of the explorer
     yield Run(root, log, responses)
 
 
 def test_the_requests_were_answered_and_carried_the_marker(run: Run) -> None:
-    """The marker reached the service and came back in answers: its absence elsewhere means something."""
+    """The marker reached the service and came back in answers: its absence elsewhere means
+    something."""
     answered = [r for r in run.responses if r.status_code == 200]
     assert len(answered) >= len(LETTERS) * 4
     assert sum(MARKER in r.text for r in answered) >= len(LETTERS) * 2
@@ -131,11 +160,17 @@ def test_the_marker_is_in_no_log_line(run: Run) -> None:
 
 
 def test_the_marker_is_in_no_file_the_service_wrote(run: Run) -> None:
-    """The service has stopped: nothing writes to its folders any more, so the walk sees all of it."""
+    """The service has stopped: nothing writes to its folders any more, so the walk sees all of
+    it."""
     written = [p for p in run.root.rglob("*") if p.is_file()]
-    assert any(p.name.startswith("index-") and p.suffix == ".pickle" for p in written)  # the cache was written
-    leaking = [p for p in written if MARKER.encode() in p.read_bytes()
-               or MARKER.encode("utf-16-le") in p.read_bytes()]
+    assert any(
+        p.name.startswith("index-") and p.suffix == ".pickle" for p in written
+    )  # the cache was written
+    leaking = [
+        p
+        for p in written
+        if MARKER.encode() in p.read_bytes() or MARKER.encode("utf-16-le") in p.read_bytes()
+    ]
     assert not leaking
 
 
@@ -149,18 +184,33 @@ def test_the_service_writes_only_where_it_is_told() -> None:
     tempfile (TMPDIR) or in the cache folder."""
     sources = [p for folder in ("kg", "graphql_api") for p in (ROOT / folder).rglob("*.py")]
     assert len(sources) > 10
-    fixed = [f"{p.relative_to(ROOT)}: {m.group()}" for p in sources for m in FIXED_FOLDER.finditer(p.read_text())]
+    fixed = [
+        f"{p.relative_to(ROOT)}: {m.group()}"
+        for p in sources
+        for m in FIXED_FOLDER.finditer(p.read_text())
+    ]
     assert not fixed
-    assert FIXED_FOLDER.search('open("/tmp/x.txt", "w")') and FIXED_FOLDER.search("Path('/var/tmp')")
+    assert FIXED_FOLDER.search('open("/tmp/x.txt", "w")') and FIXED_FOLDER.search(
+        "Path('/var/tmp')"
+    )
 
 
 def test_an_unreadable_letter_is_not_quoted_back(run: Run) -> None:
-    refusals = [r.json()["data"][name] for r in run.responses if r.status_code == 200
-                for name in ("parseLetter", "auditLetter") if name in (r.json().get("data") or {})
-                and r.json()["data"][name]["__typename"] == "UnreadableLetter"]
+    refusals = [
+        r.json()["data"][name]
+        for r in run.responses
+        if r.status_code == 200
+        for name in ("parseLetter", "auditLetter")
+        if name in (r.json().get("data") or {})
+        and r.json()["data"][name]["__typename"] == "UnreadableLetter"
+    ]
     assert len(refusals) >= 4
     for refusal in refusals:
-        assert refusal["message"] and MARKER not in refusal["message"] and MARKER not in refusal["kind"]
+        assert (
+            refusal["message"]
+            and MARKER not in refusal["message"]
+            and MARKER not in refusal["kind"]
+        )
 
 
 def test_error_messages_do_not_echo_request_content_needlessly(run: Run) -> None:

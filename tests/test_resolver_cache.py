@@ -11,15 +11,36 @@ from datetime import date, timedelta
 from kg.index import GuidelineIndex
 from kg.resolve import CachedResolver, ResolveRequest, resolve
 
-SERVICES = ["PHYSICAL THERAPY X6", "Flexeril 7.5mg #60", "Ketoprofen 20% cream", "Norco 10/325 #60",
-            "MRI of the lumbar spine", "Acupuncture x6", "spine surgery consult", "cmpd flurbiprofen/cyclobenzaprine cream",
-            "TENS unit", "qwertyuiop", "muscle relaxants", "Lumbar ESI L4-5"]
-DATES = [date(2008, 1, 2) + timedelta(days=211 * n) for n in range(32)]  # 2008 to 2026, across every adoption
+SERVICES = [
+    "PHYSICAL THERAPY X6",
+    "Flexeril 7.5mg #60",
+    "Ketoprofen 20% cream",
+    "Norco 10/325 #60",
+    "MRI of the lumbar spine",
+    "Acupuncture x6",
+    "spine surgery consult",
+    "cmpd flurbiprofen/cyclobenzaprine cream",
+    "TENS unit",
+    "qwertyuiop",
+    "muscle relaxants",
+    "Lumbar ESI L4-5",
+]
+DATES = [
+    date(2008, 1, 2) + timedelta(days=211 * n) for n in range(32)
+]  # 2008 to 2026, across every adoption
 
 
 def requests() -> list[ResolveRequest]:
-    return [ResolveRequest.parse(on=on, services=[{"text": s} for s in SERVICES], diagnoses=["M54.16", "myalgia"],
-                                 facts={"date_of_injury": "2007-10-01"}, today=date(2026, 12, 1)) for on in DATES]
+    return [
+        ResolveRequest.parse(
+            on=on,
+            services=[{"text": s} for s in SERVICES],
+            diagnoses=["M54.16", "myalgia"],
+            facts={"date_of_injury": "2007-10-01"},
+            today=date(2026, 12, 1),
+        )
+        for on in DATES
+    ]
 
 
 def test_the_cached_resolver_answers_what_the_pipeline_answers(index: GuidelineIndex) -> None:
@@ -41,8 +62,9 @@ def test_the_cached_resolver_is_safe_under_threads(index: GuidelineIndex) -> Non
 def test_resolving_leaves_the_index_as_it_was_built(mini_index: GuidelineIndex) -> None:
     before = pickle.dumps(mini_index)
     attributes = set(vars(mini_index))
-    request = ResolveRequest.parse(on="2013-12-10", services=[{"text": "PT x6"}], diagnoses=["M54.5"],
-                                   today=date(2026, 1, 1))
+    request = ResolveRequest.parse(
+        on="2013-12-10", services=[{"text": "PT x6"}], diagnoses=["M54.5"], today=date(2026, 1, 1)
+    )
     resolve(request, mini_index)
     CachedResolver(mini_index).resolve(request)
     assert set(vars(mini_index)) == attributes and pickle.dumps(mini_index) == before

@@ -15,9 +15,13 @@ def test_every_enum_is_its_ontology_class() -> None:
 
 def test_a_vocabulary_grown_on_one_side_is_reported() -> None:
     ontology = Graph().parse(ONTOLOGY_DIR / "guideline.ttl")
-    ontology.parse(data="@prefix gl: <https://w3id.org/guideline-kg/ontology#> . gl:Perioperative a gl:Phase .",
-                   format="turtle")
-    assert vocab.mismatches(ontology) == ["gl:Perioperative (a gl:Phase) has no member in kg.vocab.Phase"]
+    ontology.parse(
+        data="@prefix gl: <https://w3id.org/guideline-kg/ontology#> . gl:Perioperative a gl:Phase .",
+        format="turtle",
+    )
+    assert vocab.mismatches(ontology) == [
+        "gl:Perioperative (a gl:Phase) has no member in kg.vocab.Phase"
+    ]
 
 
 def test_the_clinical_facts_are_the_ontologys() -> None:
@@ -31,7 +35,14 @@ def test_the_clinical_facts_are_the_ontologys() -> None:
 
     gl = Namespace(vocab.GL)
     ontology = Graph().parse(ONTOLOGY_DIR / "guideline.ttl")
-    declared = {str(ontology.value(s, gl.factKey)): str(ontology.value(s, gl.factType))
-                for s in ontology.subjects(predicate=gl.factKey)}
-    types = {"str | None": "string", "date | None": "date", "int | None": "integer", "bool | None": "boolean"}
+    declared = {
+        str(ontology.value(s, gl.factKey)): str(ontology.value(s, gl.factType))
+        for s in ontology.subjects(predicate=gl.factKey)
+    }
+    types = {
+        "str | None": "string",
+        "date | None": "date",
+        "int | None": "integer",
+        "bool | None": "boolean",
+    }
     assert declared == {f.name: types[str(f.type)] for f in fields(Facts)}

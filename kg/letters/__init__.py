@@ -14,8 +14,8 @@ from kg.letters.model import (
     LetterDates,
     PartialCertification,
 )
-from kg.quantity import parse_quantity
 from kg.letters.reader import read_letter, read_letter_bytes, read_letter_file
+from kg.quantity import parse_quantity
 
 __all__ = [
     "Case",

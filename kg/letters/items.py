@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from kg.errors import LetterError
 from kg.letters.citations import read_citations
 from kg.letters.model import Item, PartialCertification
-from kg.quantity import parse_quantity
 from kg.letters.text import ends_sentence, join_lines
+from kg.quantity import parse_quantity
 
 _DECISIONS = ("Upheld", "Overturned")
 _DECISION_END = re.compile(

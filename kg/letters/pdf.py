@@ -65,8 +65,11 @@ def pdf_text(data: bytes) -> str:
     except DependencyError:
         # AES objects are decrypted as pages are read; without pypdf's crypto extra that fails
         # here. Name the fix rather than a bare exception type.
-        raise LetterError("unreadable_pdf", "the PDF is AES-encrypted and the cryptography package "
-                          "is missing (install pypdf[crypto])") from None
+        raise LetterError(
+            "unreadable_pdf",
+            "the PDF is AES-encrypted and the cryptography package "
+            "is missing (install pypdf[crypto])",
+        ) from None
     except Exception as exc:  # noqa: BLE001 - any malformed PDF
         reason = f"PDF could not be parsed ({type(exc).__name__})"
         raise LetterError("unreadable_pdf", reason) from None

@@ -43,8 +43,15 @@ class Comparison:
     problems: tuple[str, ...] = field(default=())
 
 
-def compare(index: GuidelineIndex, treatment_id: str, condition: str | None, as_of: date, *,
-            today: date, steps: Steps | None = None) -> Comparison:
+def compare(
+    index: GuidelineIndex,
+    treatment_id: str,
+    condition: str | None,
+    as_of: date,
+    *,
+    today: date,
+    steps: Steps | None = None,
+) -> Comparison:
     """MTUS, ACOEM and ODG guidance for one treatment on a date, side by side, on the resolver.
 
     MTUS is the best section in force as MTUS on the date; ACOEM and ODG are the best sections
@@ -57,8 +64,9 @@ def compare(index: GuidelineIndex, treatment_id: str, condition: str | None, as_
     label = treatment.label if treatment else treatment_id
     diagnoses = [condition] if condition else []
     try:
-        request = ResolveRequest.parse(on=as_of, services=[ServiceInput(label, treatment_id)],
-                                       diagnoses=diagnoses, today=today)
+        request = ResolveRequest.parse(
+            on=as_of, services=[ServiceInput(label, treatment_id)], diagnoses=diagnoses, today=today
+        )
     except InputError as exc:
         empty = tuple(Guidance(s, None, (), False) for s in COMPARED)
         return Comparison(None, condition, as_of, empty, None, None, (), (str(exc),))
@@ -67,13 +75,34 @@ def compare(index: GuidelineIndex, treatment_id: str, condition: str | None, as_
     for source in COMPARED:
         taken = {g.citation.section_id for g in guidance if g.citation}
         guidance.append(_guidance(source, taken, result, request, index, steps))
-    return Comparison(result.treatment.id if result.treatment else None, condition, as_of, tuple(guidance),
-                      result.governing, result.outcome.value, result.trace, result.problems)
+    return Comparison(
+        result.treatment.id if result.treatment else None,
+        condition,
+        as_of,
+        tuple(guidance),
+        result.governing,
+        result.outcome.value,
+        result.trace,
+        result.problems,
+    )
 
 
-def _guidance(source: str, taken: set[str], result: ServiceResolution, request: ResolveRequest,
-              index: GuidelineIndex, steps: Steps) -> Guidance:
-    best = next((c for c in result.candidates if c.section_id not in taken and _source_is(c, source, index)), None)
+def _guidance(
+    source: str,
+    taken: set[str],
+    result: ServiceResolution,
+    request: ResolveRequest,
+    index: GuidelineIndex,
+    steps: Steps,
+) -> Guidance:
+    best = next(
+        (
+            c
+            for c in result.candidates
+            if c.section_id not in taken and _source_is(c, source, index)
+        ),
+        None,
+    )
     if best is None:
         return Guidance(source, None, (), False)
     governs = result.governing is not None and best.section_id == result.governing.section_id
@@ -87,11 +116,23 @@ def _source_is(citation: Citation, source: str, index: GuidelineIndex) -> bool:
     return index.publisher_of(citation.document_id) == source
 
 
-def _criteria(citation: Citation, result: ServiceResolution, request: ResolveRequest,
-              index: GuidelineIndex, steps: Steps) -> tuple[CriterionResult, ...]:
+def _criteria(
+    citation: Citation,
+    result: ServiceResolution,
+    request: ResolveRequest,
+    index: GuidelineIndex,
+    steps: Steps,
+) -> tuple[CriterionResult, ...]:
     """A compared (not governing) section's criteria, judged on the same facts as the resolver's."""
     _, conditions = steps.diagnoses(request.diagnoses, request.date)
     treatment = result.treatment.id if result.treatment else ""
     lineage = frozenset(index.treatment_lineage(treatment))
-    return steps.criteria(citation.section_id, request.facts, result.quantity, conditions,
-                          result.phase or vocab.Phase.CHRONIC, lineage, request.date)
+    return steps.criteria(
+        citation.section_id,
+        request.facts,
+        result.quantity,
+        conditions,
+        result.phase or vocab.Phase.CHRONIC,
+        lineage,
+        request.date,
+    )

@@ -32,7 +32,9 @@ class Neighbourhood:
     truncated: bool
 
 
-def neighbourhood(index: GuidelineIndex, node_id: str, limit: int = MAX_NEIGHBOURS) -> Neighbourhood | None:
+def neighbourhood(
+    index: GuidelineIndex, node_id: str, limit: int = MAX_NEIGHBOURS
+) -> Neighbourhood | None:
     """A small picture around a treatment, section or condition: at most `limit` nodes.
 
     Treatment: its broader and narrower treatments, the sections addressing it, their documents
@@ -48,8 +50,12 @@ def neighbourhood(index: GuidelineIndex, node_id: str, limit: int = MAX_NEIGHBOU
         builder.condition(node_id)
     else:
         return None
-    return Neighbourhood(node_id, tuple(builder.nodes.values()), tuple(dict.fromkeys(builder.edges)),
-                         builder.truncated)
+    return Neighbourhood(
+        node_id,
+        tuple(builder.nodes.values()),
+        tuple(dict.fromkeys(builder.edges)),
+        builder.truncated,
+    )
 
 
 class _Picture:

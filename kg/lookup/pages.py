@@ -43,6 +43,9 @@ def page(ids: Sequence[str], first: int = 20, after: str | None = None) -> Page:
     if first < 0 or first > MAX_PAGE:
         raise InputError(f"'first' must be between 0 and {MAX_PAGE}", "first")
     start = offset_of(after) + 1 if after else 0
-    chosen = ids[start:start + first]
-    return Page(tuple((cursor_of(start + n), i) for n, i in enumerate(chosen)),
-                start + first < len(ids), len(ids))
+    chosen = ids[start : start + first]
+    return Page(
+        tuple((cursor_of(start + n), i) for n, i in enumerate(chosen)),
+        start + first < len(ids),
+        len(ids),
+    )

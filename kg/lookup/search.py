@@ -11,7 +11,8 @@ FUZZY_CUTOFF = 75  # rapidfuzz WRatio below which a name is not offered as a sea
 
 
 def rank_names(query: str, names: dict[str, tuple[str, ...]], labels: dict[str, str]) -> list[str]:
-    """Ids whose names match the query: exact name first, then prefix, then words inside, then fuzzy.
+    """Ids whose names match the query: exact name first, then prefix, then words inside, then
+    fuzzy.
 
     `names` maps normalised names to ids; `labels` gives every id's label (the order inside a tier
     and of an empty query).
@@ -31,15 +32,18 @@ def rank_names(query: str, names: dict[str, tuple[str, ...]], labels: dict[str, 
         elif f" {q}" in f" {name}":
             tiers[2] += ids
     if len(q) >= 3:
-        for name, _, _ in process.extract(q, list(names), scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF,
-                                          limit=50):
+        for name, _, _ in process.extract(
+            q, list(names), scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=50
+        ):
             tiers[3] += names[name]
     return list(dict.fromkeys(i for tier in tiers for i in tier))
 
 
 def search_treatments(index: GuidelineIndex, query: str | None) -> list[str]:
     """Treatments by label, synonym or brand name, best first ("flexeril" finds cyclobenzaprine)."""
-    return rank_names(query or "", index.treatment_names, {t.id: t.label for t in index.treatments.values()})
+    return rank_names(
+        query or "", index.treatment_names, {t.id: t.label for t in index.treatments.values()}
+    )
 
 
 def search_conditions(index: GuidelineIndex, query: str | None) -> list[str]:
@@ -49,8 +53,18 @@ def search_conditions(index: GuidelineIndex, query: str | None) -> list[str]:
     code = icd10_key(text)
     exact = [index.condition_by_icd10[code]] if code in index.condition_by_icd10 else []
     exact += index.conditions_by_icd9.get(text, ())
-    prefix = sorted((i for c, i in index.condition_by_icd10.items() if code and c.startswith(code) and c != code),
-                    key=lambda i: index.conditions[i].icd10 or i) if len(code) >= 2 else []
+    prefix = (
+        sorted(
+            (
+                i
+                for c, i in index.condition_by_icd10.items()
+                if code and c.startswith(code) and c != code
+            ),
+            key=lambda i: index.conditions[i].icd10 or i,
+        )
+        if len(code) >= 2
+        else []
+    )
     return list(dict.fromkeys([*exact, *prefix, *rank_names(text, index.condition_names, labels)]))
 
 

@@ -27,11 +27,17 @@ class SectionFilter:
 
 def filter_sections(index: GuidelineIndex, f: SectionFilter) -> list[str]:
     """Sections that pass every given filter, in document and page order (or search rank)."""
-    ids: Iterable[str] = sorted(index.sections, key=lambda i: _section_order(index.sections[i], index))
+    ids: Iterable[str] = sorted(
+        index.sections, key=lambda i: _section_order(index.sections[i], index)
+    )
     if f.search:
         ids = _search_sections(index, f.search)
     if f.treatment:
-        addressed = {s for a in index.treatment_lineage(f.treatment) for s in index.sections_by_treatment.get(a, ())}
+        addressed = {
+            s
+            for a in index.treatment_lineage(f.treatment)
+            for s in index.sections_by_treatment.get(a, ())
+        }
         ids = [i for i in ids if i in addressed]
     if f.condition:
         lineage = set(index.condition_lineage(f.condition))
@@ -42,12 +48,19 @@ def filter_sections(index: GuidelineIndex, f: SectionFilter) -> list[str]:
         usable = set(documents_as_of(index, f.as_of))
         ids = [i for i in ids if index.sections[i].document_id in usable]
     if f.guideline:
-        ids = [i for i in ids if _labelled(index.sections[i].document_id, f.guideline, f.as_of, index)]
+        ids = [
+            i for i in ids if _labelled(index.sections[i].document_id, f.guideline, f.as_of, index)
+        ]
     return list(ids)
 
 
 def _section_order(s: m.Section, index: GuidelineIndex) -> tuple[object, ...]:
-    return (document_order(index.documents[s.document_id]), s.page_start or 0, s.label.casefold(), s.id)
+    return (
+        document_order(index.documents[s.document_id]),
+        s.page_start or 0,
+        s.label.casefold(),
+        s.id,
+    )
 
 
 def _search_sections(index: GuidelineIndex, query: str) -> list[str]:
@@ -60,7 +73,8 @@ def _search_sections(index: GuidelineIndex, query: str) -> list[str]:
 
 
 def guideline_labels(document_id: str, on: date | None, index: GuidelineIndex) -> set[str]:
-    """Every label the document answers to: its MTUS labels (on the date, if given), family, own label."""
+    """Every label the document answers to: its MTUS labels (on the date, if given), family, own
+    label."""
     document = index.documents[document_id]
     adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document_id, ())]
     mtus = {a.citation_label for a in adoptions if on is None or a.in_force(on)}
@@ -70,7 +84,9 @@ def guideline_labels(document_id: str, on: date | None, index: GuidelineIndex) -
 def _labelled(document_id: str, guideline: str, on: date | None, index: GuidelineIndex) -> bool:
     labels = guideline_labels(document_id, on, index)
     wanted = guideline.strip().casefold()
-    return wanted in labels or (wanted == "mtus" and any(label.startswith("mtus") for label in labels))
+    return wanted in labels or (
+        wanted == "mtus" and any(label.startswith("mtus") for label in labels)
+    )
 
 
 def document_order(d: m.Document) -> tuple[object, ...]:
@@ -78,10 +94,11 @@ def document_order(d: m.Document) -> tuple[object, ...]:
 
 
 def documents_as_of(index: GuidelineIndex, on: date | None) -> list[str]:
-    """Documents a reviewer may use on the date (the resolver's rule), or all of them without a date.
+    """Documents a reviewer may use on the date (the resolver's rule), or all of them without a
+    date.
 
-    A document that left the MTUS, a DWC guideline not yet in force and a book not yet published
-    are left out; ODG counts as current on any date.
+    A document that left the MTUS, a DWC guideline not yet in force and a book not yet published are
+    left out; ODG counts as current on any date.
     """
     ordered = sorted(index.documents.values(), key=document_order)
     return [d.id for d in ordered if on is None or document_standing(d, on, index) is not None]
@@ -94,8 +111,11 @@ def mtus_label(index: GuidelineIndex, document_id: str, on: date) -> str | None:
 
 
 def sections_of_condition(index: GuidelineIndex, condition_id: str) -> list[str]:
-    return [s.id for s in sorted(index.sections.values(), key=lambda s: _section_order(s, index))
-            if condition_id in s.applies_to]
+    return [
+        s.id
+        for s in sorted(index.sections.values(), key=lambda s: _section_order(s, index))
+        if condition_id in s.applies_to
+    ]
 
 
 def narrower_treatments(index: GuidelineIndex, treatment_id: str) -> list[str]:

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from kg.resolve.cached import CachedResolver
 from kg.resolve.engine import resolve
-from kg.resolve.steps import Steps
-from kg.resolve.outcome import Citation, CriterionResult, Outcome, ServiceResolution, Status, TreatmentRef
+from kg.resolve.outcome import (
+    Citation,
+    CriterionResult,
+    Outcome,
+    ServiceResolution,
+    Status,
+    TreatmentRef,
+)
 from kg.resolve.request import Facts, ResolveRequest, ServiceInput
+from kg.resolve.steps import Steps
 
 __all__ = [
     "CachedResolver",

@@ -26,7 +26,8 @@ from kg.resolve.steps import Steps
 READINGS = 8192  # distinct service texts kept read
 DIAGNOSES = 4096  # distinct (diagnoses, date) pairs kept read
 RANKINGS = 8192  # distinct (treatment, epoch, phase, regions, conditions) rankings kept
-CRITERIA = 8192  # distinct (section, facts, quantity, conditions, phase, lineage, date) evaluations kept
+# distinct (section, facts, quantity, conditions, phase, lineage, date) evaluations kept
+CRITERIA = 8192
 PHASES = 4096  # distinct (facts that decide the phase, date) kept
 
 
@@ -39,19 +40,37 @@ class CachedResolver:
         self.boundaries = _boundaries(index)
 
         @lru_cache(maxsize=RANKINGS)
-        def ranking_of_epoch(treatment: str, epoch: int, phase: str, regions: frozenset[str],
-                             conditions: frozenset[str]) -> Ranking:
-            first = self.boundaries[epoch - 1] if epoch > 0 else date.min  # any date of the epoch ranks the same
+        def ranking_of_epoch(
+            treatment: str,
+            epoch: int,
+            phase: str,
+            regions: frozenset[str],
+            conditions: frozenset[str],
+        ) -> Ranking:
+            first = (
+                self.boundaries[epoch - 1] if epoch > 0 else date.min
+            )  # any date of the epoch ranks the same
             return plain.ranking(treatment, first, phase, regions, conditions)
 
-        def ranking(treatment: str, on: date, phase: str, regions: frozenset[str],
-                    conditions: frozenset[str]) -> Ranking:
-            return ranking_of_epoch(treatment, bisect_right(self.boundaries, on), phase, regions, conditions)
+        def ranking(
+            treatment: str,
+            on: date,
+            phase: str,
+            regions: frozenset[str],
+            conditions: frozenset[str],
+        ) -> Ranking:
+            return ranking_of_epoch(
+                treatment, bisect_right(self.boundaries, on), phase, regions, conditions
+            )
 
-        self.steps = replace(plain, reading=lru_cache(maxsize=READINGS)(plain.reading),
-                             diagnoses=lru_cache(maxsize=DIAGNOSES)(plain.diagnoses),
-                             phase=lru_cache(maxsize=PHASES)(plain.phase), ranking=ranking,
-                             criteria=lru_cache(maxsize=CRITERIA)(plain.criteria))
+        self.steps = replace(
+            plain,
+            reading=lru_cache(maxsize=READINGS)(plain.reading),
+            diagnoses=lru_cache(maxsize=DIAGNOSES)(plain.diagnoses),
+            phase=lru_cache(maxsize=PHASES)(plain.phase),
+            ranking=ranking,
+            criteria=lru_cache(maxsize=CRITERIA)(plain.criteria),
+        )
 
     def resolve(self, request: ResolveRequest) -> tuple[ServiceResolution, ...]:
         return resolve(request, self.index, self.steps)

@@ -18,16 +18,24 @@ def cite(section: m.Section, index: GuidelineIndex, label: str, mtus: bool, step
     pages = section.pages
     text = citation_text(section, document, index, mtus, pages)
     return Citation(
-        guideline=label, mtus=mtus, document=document.letter_title,
+        guideline=label,
+        mtus=mtus,
+        document=document.letter_title,
         edition=document.edition_label or None,
         chapter=str(document.chapter) if document.chapter is not None else None,
-        section=section.label, pages=pages, text=text, evidence_step=step,
-        section_id=section.id, document_id=document.id, recommendation=section.recommendation,
+        section=section.label,
+        pages=pages,
+        text=text,
+        evidence_step=step,
+        section_id=section.id,
+        document_id=document.id,
+        recommendation=section.recommendation,
     )
 
 
-def citation_text(section: m.Section, document: m.Document, index: GuidelineIndex, mtus: bool,
-                  pages: str | None) -> str:
+def citation_text(
+    section: m.Section, document: m.Document, index: GuidelineIndex, mtus: bool, pages: str | None
+) -> str:
     prefix = "MTUS " if mtus else "Non-MTUS: "
     if document.cite_style == vocab.CiteStyle.PAGE:
         return f"{prefix}{_page_title(document, index)}, {section.label}{_pages(pages)}"

@@ -16,8 +16,18 @@ from kg.resolve.outcome import CriterionResult, Status
 from kg.resolve.request import Facts
 
 # Units a requested count can be compared with: a "#60" of tablets is not a number of visits.
-COUNTED_UNITS = ("visits", "visit", "sessions", "session", "treatments", "treatment", "injections",
-                 "injection", "blocks", "procedures")
+COUNTED_UNITS = (
+    "visits",
+    "visit",
+    "sessions",
+    "session",
+    "treatments",
+    "treatment",
+    "injections",
+    "injection",
+    "blocks",
+    "procedures",
+)
 MET, NOT_MET, INSUFFICIENT = Status.MET, Status.NOT_MET, Status.INSUFFICIENT_INFORMATION
 
 
@@ -60,10 +70,16 @@ def overlays_for(ctx: Context, index: GuidelineIndex) -> list[str]:
     return out
 
 
-def _evaluate(c: m.Criterion, ctx: Context, index: GuidelineIndex, keyed_unknown: bool = False) -> CriterionResult:
+def _evaluate(
+    c: m.Criterion, ctx: Context, index: GuidelineIndex, keyed_unknown: bool = False
+) -> CriterionResult:
     if c.members:
         status, needs = _group(c, ctx, index)
-    elif c.kind in (vocab.CriterionKind.QUANTITY_LIMIT, vocab.CriterionKind.STATUTORY_CAP) and c.max_units is not None and _counted(c):
+    elif (
+        c.kind in (vocab.CriterionKind.QUANTITY_LIMIT, vocab.CriterionKind.STATUTORY_CAP)
+        and c.max_units is not None
+        and _counted(c)
+    ):
         status, needs = _quantity(c, ctx)
         if keyed_unknown and c.for_conditions:
             status, needs = INSUFFICIENT, ("diagnosis",) + needs
@@ -123,7 +139,8 @@ def _group(c: m.Criterion, ctx: Context, index: GuidelineIndex) -> tuple[Status,
     unknown = sum(r.status is INSUFFICIENT for r in results)
     needs = tuple(n for r in results if r.status is INSUFFICIENT for n in r.needs)
     required = {vocab.LogicOperator.ALL_OF: len(results), vocab.LogicOperator.ANY_OF: 1}.get(
-        c.logic or vocab.LogicOperator.ALL_OF, c.at_least or len(results))
+        c.logic or vocab.LogicOperator.ALL_OF, c.at_least or len(results)
+    )
     if met >= required:
         return MET, ()
     if met + unknown < required:

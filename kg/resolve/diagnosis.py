@@ -1,4 +1,5 @@
-"""Understand the diagnoses of a request: ICD-10-CM or ICD-9 codes, or words as letters write them."""
+"""Understand the diagnoses of a request: ICD-10-CM or ICD-9 codes, or words as letters write
+them."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def _by_words(text: str, index: GuidelineIndex) -> tuple[str, ...]:
     i = 0
     while i < len(words):  # the longest known phrases inside the text
         for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
-            ids = index.condition_names.get(" ".join(words[i:i + n]))
+            ids = index.condition_names.get(" ".join(words[i : i + n]))
             if ids and (n > 1 or len(words[i]) > 3):
                 found += [x for x in ids if x not in found]
                 i += n
@@ -102,7 +103,9 @@ def _regions(ids: list[str], index: GuidelineIndex) -> tuple[str, ...]:
     regions: list[str] = []
     for node in ids:
         for ancestor in index.condition_lineage(node):
-            for region in index.conditions[ancestor].body_regions if ancestor in index.conditions else ():
+            for region in (
+                index.conditions[ancestor].body_regions if ancestor in index.conditions else ()
+            ):
                 if region not in regions and region != vocab.BodyRegion.SYSTEMIC:
                     regions.append(region)
             if regions:

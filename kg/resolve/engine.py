@@ -18,15 +18,26 @@ from kg.resolve.service import ServiceReading, topical_form
 from kg.resolve.steps import Steps
 
 
-def resolve(request: ResolveRequest, index: GuidelineIndex, steps: Steps | None = None,
-            ) -> tuple[ServiceResolution, ...]:
+def resolve(
+    request: ResolveRequest,
+    index: GuidelineIndex,
+    steps: Steps | None = None,
+) -> tuple[ServiceResolution, ...]:
     steps = steps or Steps.of(index)
     diagnoses, conditions = steps.diagnoses(request.diagnoses, request.date)
-    return tuple(resolve_service(s, request, diagnoses, conditions, index, steps) for s in request.services)
+    return tuple(
+        resolve_service(s, request, diagnoses, conditions, index, steps) for s in request.services
+    )
 
 
-def resolve_service(service: ServiceInput, request: ResolveRequest, diagnoses: DiagnosisReading,
-                    conditions: frozenset[str], index: GuidelineIndex, steps: Steps) -> ServiceResolution:
+def resolve_service(
+    service: ServiceInput,
+    request: ResolveRequest,
+    diagnoses: DiagnosisReading,
+    conditions: frozenset[str],
+    index: GuidelineIndex,
+    steps: Steps,
+) -> ServiceResolution:
     on = request.date
     reading, read_line = steps.reading(service.text, service.treatment_id, service.quantity)
     problems = diagnoses.problems
@@ -35,8 +46,15 @@ def resolve_service(service: ServiceInput, request: ResolveRequest, diagnoses: D
     if not reading.treatment_ids or reading.ambiguous:
         return _unmatched(service, reading, [read_line], list(problems), index)
     facts = request.facts
-    phase, phase_note = steps.phase(facts.phase, facts.surgery_date, facts.date_of_injury, on,
-                                    reading.postoperative, diagnoses.status_post, bool(reading.regions))
+    phase, phase_note = steps.phase(
+        facts.phase,
+        facts.surgery_date,
+        facts.date_of_injury,
+        on,
+        reading.postoperative,
+        diagnoses.status_post,
+        bool(reading.regions),
+    )
     regions, region_line = _regions(reading.regions or diagnoses.regions, bool(reading.regions))
     primary = reading.treatment_ids[0] if not reading.compound else _compound_id(reading, index)
     ranking = steps.ranking(primary, on, phase, regions, conditions)
@@ -46,54 +64,108 @@ def resolve_service(service: ServiceInput, request: ResolveRequest, diagnoses: D
     ref = TreatmentRef(treatment.id, treatment.label)
     body_regions = tuple(sorted(regions))
     if not citations:
-        trace = (*trace, "No guideline in force addresses the treatment: decide on peer-reviewed evidence "
-                         "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).")
-        return ServiceResolution(service.text, Outcome.NOT_ADDRESSED, ref, reading.quantity, None, (), (),
-                                 trace, problems, body_regions=body_regions, phase=phase)
+        trace = (
+            *trace,
+            "No guideline in force addresses the treatment: decide on peer-reviewed evidence "
+            "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).",
+        )
+        return ServiceResolution(
+            service.text,
+            Outcome.NOT_ADDRESSED,
+            ref,
+            reading.quantity,
+            None,
+            (),
+            (),
+            trace,
+            problems,
+            body_regions=body_regions,
+            phase=phase,
+        )
     lineage = frozenset(index.treatment_lineage(primary))
-    # A compound, written out or a named product, is judged on every ingredient too (CPMTG
-    # Topical analgesics: one ingredient that is not recommended makes the compound not recommended).
-    ingredients = reading.treatment_ids if reading.compound else (
-        treatment.ingredients if treatment.kind == vocab.TreatmentKind.COMPOUNDED_PRODUCT
-        and (treatment.route == vocab.Route.TOPICAL or reading.topical) else ())
+    # A compound, written out or a named product, is judged on every ingredient too (CPMTG Topical
+    # analgesics: one ingredient that is not recommended makes the compound not recommended).
+    ingredients = (
+        reading.treatment_ids
+        if reading.compound
+        else (
+            treatment.ingredients
+            if treatment.kind == vocab.TreatmentKind.COMPOUNDED_PRODUCT
+            and (treatment.route == vocab.Route.TOPICAL or reading.topical)
+            else ()
+        )
+    )
     if ingredients:
-        lineage = lineage | frozenset(a for i in ingredients for a in index.treatment_lineage(topical_form(i, index)))
-    results = steps.criteria(ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on)
+        lineage = lineage | frozenset(
+            a for i in ingredients for a in index.treatment_lineage(topical_form(i, index))
+        )
+    results = steps.criteria(
+        ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on
+    )
     if ingredients:
-        results = (*results, _compound_rule(ingredients, primary, Case(on, phase, regions, conditions), index, steps))
-    return ServiceResolution(service.text, Outcome.RESOLVED, ref, reading.quantity, citations[0], citations,
-                             results, trace, problems, body_regions=body_regions, phase=phase)
+        results = (
+            *results,
+            _compound_rule(
+                ingredients, primary, Case(on, phase, regions, conditions), index, steps
+            ),
+        )
+    return ServiceResolution(
+        service.text,
+        Outcome.RESOLVED,
+        ref,
+        reading.quantity,
+        citations[0],
+        citations,
+        results,
+        trace,
+        problems,
+        body_regions=body_regions,
+        phase=phase,
+    )
 
 
 def _regions(names: tuple[str, ...], from_service: bool) -> tuple[frozenset[str], str]:
     """The case's regions, and the trace line that says where they came from."""
     regions = frozenset(names)
-    line = (f"Body region: {', '.join(sorted(regions)) or 'not stated'}"
-            + (" (from the service)" if from_service else " (from the diagnoses)" if regions else "") + ".")
+    line = (
+        f"Body region: {', '.join(sorted(regions)) or 'not stated'}"
+        + (" (from the service)" if from_service else " (from the diagnoses)" if regions else "")
+        + "."
+    )
     return regions, line
 
 
 def _compound_id(reading: ServiceReading, index: GuidelineIndex) -> str:
     """A compound is governed by the guidance for compounded topicals."""
     # CPMTG Topical analgesics holds the compound rule; a cream or patch compound is governed there.
-    order = ("tx:topical-analgesics", "tx:compounded-topicals") if reading.topical else (
-        "tx:compounded-topicals", "tx:topical-analgesics")
+    order = (
+        ("tx:topical-analgesics", "tx:compounded-topicals")
+        if reading.topical
+        else ("tx:compounded-topicals", "tx:topical-analgesics")
+    )
     for node in order:
         if node in index.treatments:
             return node
     return reading.treatment_ids[0]
 
 
-def _compound_rule(ingredients: tuple[str, ...], governed_as: str, case: Case, index: GuidelineIndex,
-                   steps: Steps) -> CriterionResult:
+def _compound_rule(
+    ingredients: tuple[str, ...], governed_as: str, case: Case, index: GuidelineIndex, steps: Steps
+) -> CriterionResult:
     """CPMTG Topical analgesics: a compound with any ingredient that is not recommended is not."""
     not_recommended, unknown = [], []
-    governing = steps.ranking(governed_as, case.on, case.phase, case.regions, case.conditions).governing
-    exclusions = [index.criteria[c] for c in (governing.criteria if governing else ()) if c in index.criteria]
+    governing = steps.ranking(
+        governed_as, case.on, case.phase, case.regions, case.conditions
+    ).governing
+    exclusions = [
+        index.criteria[c] for c in (governing.criteria if governing else ()) if c in index.criteria
+    ]
     for ingredient in ingredients:
         topical = topical_form(ingredient, index)
         lineage = set(index.treatment_lineage(topical))
-        ranked = steps.ranking(topical, case.on, case.phase, case.regions, case.conditions).candidates
+        ranked = steps.ranking(
+            topical, case.on, case.phase, case.regions, case.conditions
+        ).candidates
         label = index.treatments[ingredient].label
         excluded = next((c for c in exclusions if set(c.excludes) & lineage), None)
         if excluded is not None:
@@ -104,25 +176,56 @@ def _compound_rule(ingredients: tuple[str, ...], governed_as: str, case: Case, i
             not_recommended.append(f"{label} ({ranked[0].section.label})")
     text = "A compounded product is not recommended if any ingredient is not recommended."
     if not_recommended:
-        return CriterionResult("rule:compound-ingredients", text + " Not recommended: " + "; ".join(not_recommended),
-                               Status.NOT_MET)
+        return CriterionResult(
+            "rule:compound-ingredients",
+            text + " Not recommended: " + "; ".join(not_recommended),
+            Status.NOT_MET,
+        )
     if unknown:
-        return CriterionResult("rule:compound-ingredients", text + " No guidance found for: " + ", ".join(unknown),
-                               Status.INSUFFICIENT_INFORMATION, ("ingredient_guidance",))
+        return CriterionResult(
+            "rule:compound-ingredients",
+            text + " No guidance found for: " + ", ".join(unknown),
+            Status.INSUFFICIENT_INFORMATION,
+            ("ingredient_guidance",),
+        )
     return CriterionResult("rule:compound-ingredients", text, Status.MET)
 
 
-def _unmatched(service: ServiceInput, reading: ServiceReading, trace: list[str], problems: list[str],
-               index: GuidelineIndex) -> ServiceResolution:
+def _unmatched(
+    service: ServiceInput,
+    reading: ServiceReading,
+    trace: list[str],
+    problems: list[str],
+    index: GuidelineIndex,
+) -> ServiceResolution:
     ids = reading.treatment_ids or reading.suggestions
-    suggestions = tuple(TreatmentRef(i, index.treatments[i].label) for i in ids if i in index.treatments)
+    suggestions = tuple(
+        TreatmentRef(i, index.treatments[i].label) for i in ids if i in index.treatments
+    )
     if reading.ambiguous:
         outcome = Outcome.AMBIGUOUS
-        problems.append("the service matches several treatments: "
-                        + ", ".join(s.label for s in suggestions) + "; name one or pass its id")
+        problems.append(
+            "the service matches several treatments: "
+            + ", ".join(s.label for s in suggestions)
+            + "; name one or pass its id"
+        )
     else:
         outcome = Outcome.UNKNOWN_SERVICE
-        hint = ("; did you mean " + ", ".join(s.label for s in suggestions) + "?") if suggestions else ""
+        hint = (
+            ("; did you mean " + ", ".join(s.label for s in suggestions) + "?")
+            if suggestions
+            else ""
+        )
         problems.append("the service matches no treatment of the graph" + hint)
-    return ServiceResolution(service.text, outcome, None, reading.quantity, None, (), (), tuple(trace),
-                             tuple(problems), suggestions)
+    return ServiceResolution(
+        service.text,
+        outcome,
+        None,
+        reading.quantity,
+        None,
+        (),
+        (),
+        tuple(trace),
+        tuple(problems),
+        suggestions,
+    )

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     RESOLVED = "RESOLVED"  # a section governs
     NOT_ADDRESSED = "NOT_ADDRESSED"  # the treatment is known, no guideline in force addresses it
-    UNKNOWN_SERVICE = "UNKNOWN_SERVICE"  # the text matches no treatment; see suggestions in problems
+    # the text matches no treatment; see suggestions in problems
+    UNKNOWN_SERVICE = "UNKNOWN_SERVICE"
     AMBIGUOUS = "AMBIGUOUS"  # the text matches several treatments equally well
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     MET = "MET"
     NOT_MET = "NOT_MET"
     INSUFFICIENT_INFORMATION = "INSUFFICIENT_INFORMATION"
@@ -37,10 +38,17 @@ class Citation:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "guideline": self.guideline, "mtus": self.mtus, "document": self.document,
-            "edition": self.edition, "chapter": self.chapter, "section": self.section,
-            "pages": self.pages, "text": self.text, "evidence_step": self.evidence_step,
-            "section_id": self.section_id, "document_id": self.document_id,
+            "guideline": self.guideline,
+            "mtus": self.mtus,
+            "document": self.document,
+            "edition": self.edition,
+            "chapter": self.chapter,
+            "section": self.section,
+            "pages": self.pages,
+            "text": self.text,
+            "evidence_step": self.evidence_step,
+            "section_id": self.section_id,
+            "document_id": self.document_id,
             "recommendation": self.recommendation,
         }
 
@@ -53,7 +61,12 @@ class CriterionResult:
     needs: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "status": self.status.value, "needs": list(self.needs)}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "status": self.status.value,
+            "needs": list(self.needs),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +99,9 @@ class ServiceResolution(NamedTuple):
         return {
             "request": self.request,
             "outcome": self.outcome.value,
-            "treatment": {"id": self.treatment.id, "label": self.treatment.label} if self.treatment else None,
+            "treatment": {"id": self.treatment.id, "label": self.treatment.label}
+            if self.treatment
+            else None,
             "quantity": quantity,
             "governing": self.governing.to_json() if self.governing else None,
             "candidates": [c.to_json() for c in self.candidates],

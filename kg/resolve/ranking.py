@@ -21,7 +21,8 @@ class Ranking:
     def __init__(self, ranked: list[Candidate], index: GuidelineIndex) -> None:
         self.candidates = tuple(ranked)
         self.citations: tuple[Citation, ...] = tuple(
-            cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index))
+            cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index)
+        )
         self.governing = ranked[0].section if ranked else None
         self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
@@ -30,20 +31,34 @@ class Ranking:
     def trace(self, on: date) -> tuple[str, ...]:
         """The search-sequence lines of the trace (they name the request date)."""
         if self._mtus:
-            lines = [f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
-                     f"the first governs (LC 4604.5: presumed correct)."]
+            lines = [
+                f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
+                f"the first governs (LC 4604.5: presumed correct)."
+            ]
         else:
-            lines = [f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a whole "
-                     "service category); go to the next step (8 CCR 9792.21.1(a)(2))."]
+            lines = [
+                f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a "
+                f"whole "
+                "service category); go to the next step (8 CCR 9792.21.1(a)(2))."
+            ]
         if self.candidates:
             lines.append("Governing: " + self._why + ".")
             if self._others and self._mtus:
-                lines.append(f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison only.")
+                lines.append(
+                    f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison "
+                    f"only."
+                )
         return tuple(lines)
 
 
-def rank_case(treatment_id: str, on: date, phase: str, regions: frozenset[str], conditions: frozenset[str],
-              index: GuidelineIndex) -> Ranking:
+def rank_case(
+    treatment_id: str,
+    on: date,
+    phase: str,
+    regions: frozenset[str],
+    conditions: frozenset[str],
+    index: GuidelineIndex,
+) -> Ranking:
     return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index)
 
 

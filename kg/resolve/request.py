@@ -27,56 +27,75 @@ def _fact(description: str) -> Any:
 class Facts:
     """Typed clinical facts; None = not known. The one definition of the clinical-facts vocabulary:
     the GraphQL input (graphql_api.inputs.ClinicalFactsInput) is made from these fields, and the
-    ontology's gl:ClinicalFact individuals must name the same keys and types (tests/test_vocab.py)."""
+    ontology's gl:ClinicalFact individuals must name the same keys and types
+    (tests/test_vocab.py)."""
 
     phase: str | None = _fact("Phase of care, if stated.")
     date_of_injury: date | None = _fact(
-        "Date of injury; with the request date it gives the duration of pain.")
+        "Date of injury; with the request date it gives the duration of pain."
+    )
     surgery: str | None = _fact("The surgery performed, by name.")
     surgery_date: date | None = _fact("Date of the surgery.")
     visits_received: int | None = _fact(
-        "Visits of the same therapy already received for this injury.")
+        "Visits of the same therapy already received for this injury."
+    )
     weeks_received: int | None = _fact("Weeks of the treatment already received.")
     functional_improvement: bool | None = _fact(
-        "Objective functional improvement from prior treatment is documented.")
+        "Objective functional improvement from prior treatment is documented."
+    )
     failed_conservative_care: bool | None = _fact(
-        "An adequate course of conservative care has failed.")
+        "An adequate course of conservative care has failed."
+    )
     corroborated_radiculopathy: bool | None = _fact(
-        "Radiculopathy on examination is corroborated by imaging or electrodiagnostics.")
+        "Radiculopathy on examination is corroborated by imaging or electrodiagnostics."
+    )
     neurologic_deficit: bool | None = _fact(
-        "Unequivocal objective neurologic findings on examination.")
+        "Unequivocal objective neurologic findings on examination."
+    )
     red_flags: bool | None = _fact(
-        "Red-flag findings (tumour, infection, fracture, cauda equina, progressive deficit).")
+        "Red-flag findings (tumour, infection, fracture, cauda equina, progressive deficit)."
+    )
     surgery_considered: bool | None = _fact(
-        "The patient is a surgical candidate or would consider surgery.")
+        "The patient is a surgical candidate or would consider surgery."
+    )
     first_line_failed: bool | None = _fact(
-        "A trial of first-line drugs failed or was not tolerated.")
+        "A trial of first-line drugs failed or was not tolerated."
+    )
     acute_exacerbation: bool | None = _fact(
-        "The request is for an acute exacerbation of chronic pain.")
+        "The request is for an acute exacerbation of chronic pain."
+    )
     gi_risk: bool | None = _fact("Gastrointestinal risk factors for NSAID use are present.")
     opioid_monitoring: bool | None = _fact(
         "Ongoing opioid monitoring (analgesia, activities, adverse effects, aberrant "
-        "behaviour, drug screens) is documented.")
+        "behaviour, drug screens) is documented."
+    )
     pain_relief_percent: int | None = _fact(
-        "Percent pain relief from the previous injection or trial.")
+        "Percent pain relief from the previous injection or trial."
+    )
     relief_weeks: int | None = _fact("Weeks the relief from the previous injection lasted.")
     psych_evaluation: bool | None = _fact("A psychological evaluation has cleared the patient.")
     successful_trial: bool | None = _fact(
-        "A trial of the treatment succeeded (e.g. a one-month TENS trial).")
+        "A trial of the treatment succeeded (e.g. a one-month TENS trial)."
+    )
     home_exercise: bool | None = _fact("The patient follows an active home exercise program.")
     trigger_points: bool | None = _fact(
-        "Myofascial trigger points with twitch response and referred pain are documented.")
+        "Myofascial trigger points with twitch response and referred pain are documented."
+    )
     return_to_work_goal: bool | None = _fact(
-        "A return-to-work goal is agreed by employer and employee.")
+        "A return-to-work goal is agreed by employer and employee."
+    )
     prior_imaging_unchanged: bool | None = _fact(
-        "The region was imaged before and nothing significant has changed since.")
+        "The region was imaged before and nothing significant has changed since."
+    )
     age: int | None = _fact("The patient's age in years.")
 
     def get(self, key: str) -> Any:
         return getattr(self, key, None)
 
     def known(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in _FACT_FIELDS if getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name) for f in _FACT_FIELDS if getattr(self, f.name) is not None
+        }
 
     @classmethod
     def parse(cls, raw: dict[str, Any] | None) -> Facts:
@@ -85,7 +104,9 @@ class Facts:
         types = {f.name: f.type for f in _FACT_FIELDS}
         for key, value in (raw or {}).items():
             if key not in types:
-                raise InputError(f"unknown fact '{key}'; known facts: {', '.join(sorted(types))}", "facts")
+                raise InputError(
+                    f"unknown fact '{key}'; known facts: {', '.join(sorted(types))}", "facts"
+                )
             if value is None or value == "":
                 continue
             values[key] = _coerce(key, str(types[key]), value)
@@ -134,7 +155,8 @@ def parse_date(value: Any, what: str = "date", field: str = "date") -> date:
 
 @dataclass(frozen=True, slots=True)
 class ServiceInput:
-    """One disputed service: free text as written, optionally pinned to a treatment id or quantity."""
+    """One disputed service: free text as written, optionally pinned to a treatment id or
+    quantity."""
 
     text: str
     treatment_id: str | None = None
@@ -149,9 +171,16 @@ class ResolveRequest:
     facts: Facts = field(default_factory=Facts)
 
     @classmethod
-    def parse(cls, *, on: Any, services: list[Any], diagnoses: list[str] | None = None,
-              facts: dict[str, Any] | Facts | None = None, today: date,
-              max_services: int = 2000) -> ResolveRequest:
+    def parse(
+        cls,
+        *,
+        on: Any,
+        services: list[Any],
+        diagnoses: list[str] | None = None,
+        facts: dict[str, Any] | Facts | None = None,
+        today: date,
+        max_services: int = 2000,
+    ) -> ResolveRequest:
         """Check and type a request; `today` is passed in so the check stays pure."""
         when = check_request_date(parse_date(on, "the request date"), today)
         if not services:
@@ -167,7 +196,9 @@ class ResolveRequest:
 
 def check_request_date(when: date, today: date) -> date:
     if when < FIRST_MTUS_DATE:
-        raise InputError(f"the request date {when} is before the first MTUS ({FIRST_MTUS_DATE})", "date")
+        raise InputError(
+            f"the request date {when} is before the first MTUS ({FIRST_MTUS_DATE})", "date"
+        )
     if when > today:
         raise InputError(f"the request date {when} is in the future", "date")
     return when
@@ -180,10 +211,13 @@ def _service(raw: Any) -> ServiceInput:
         service = ServiceInput(raw)
     elif isinstance(raw, dict):
         quantity = raw.get("quantity")
-        if quantity is not None and (isinstance(quantity, bool) or not isinstance(quantity, int | float)):
+        if quantity is not None and (
+            isinstance(quantity, bool) or not isinstance(quantity, int | float)
+        ):
             raise InputError("a service quantity must be a number", "services")
-        service = ServiceInput(str(raw.get("text") or ""), raw.get("treatment_id") or raw.get("treatmentId"),
-                               quantity)
+        service = ServiceInput(
+            str(raw.get("text") or ""), raw.get("treatment_id") or raw.get("treatmentId"), quantity
+        )
     else:
         raise InputError("a service is a text or an object with 'text'", "services")
     if not service.text.strip() and not service.treatment_id:

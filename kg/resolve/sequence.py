@@ -19,8 +19,12 @@ from kg.index import GuidelineIndex
 # its chapters count as current on any date; other documents only from their publication.
 CONTINUOUSLY_UPDATED_FAMILIES = ("ODG",)
 # Phase names of requests (Facts.phase) to the ontology's gl:Phase individuals.
-PHASE_NAMES = {"acute": vocab.Phase.ACUTE, "subacute": vocab.Phase.SUBACUTE, "chronic": vocab.Phase.CHRONIC,
-               "postsurgical": vocab.Phase.POST_SURGICAL}
+PHASE_NAMES = {
+    "acute": vocab.Phase.ACUTE,
+    "subacute": vocab.Phase.SUBACUTE,
+    "chronic": vocab.Phase.CHRONIC,
+    "postsurgical": vocab.Phase.POST_SURGICAL,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +63,20 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
     found: dict[str, Candidate] = {}
     rejected: set[str] = set()  # whether a section fits never depends on the path that reached it
     sections = index.sections
-    lineage = index.treatment_ancestors.get(treatment_id, ((treatment_id, 0),))  # with distances: they rank
-    for links, penalty in ((index.sections_by_treatment, 0), (index.sections_mentioning, MENTION_PENALTY)):
+    lineage = index.treatment_ancestors.get(
+        treatment_id, ((treatment_id, 0),)
+    )  # with distances: they rank
+    for links, penalty in (
+        (index.sections_by_treatment, 0),
+        (index.sections_mentioning, MENTION_PENALTY),
+    ):
         for ancestor, distance in lineage:
             for section_id in links.get(ancestor, ()):
                 if section_id in found or section_id in rejected:
                     continue
-                candidate = _candidate(sections[section_id], distance + penalty, ancestor, case, index)
+                candidate = _candidate(
+                    sections[section_id], distance + penalty, ancestor, case, index
+                )
                 if candidate is None:
                     rejected.add(section_id)
                 else:
@@ -73,7 +84,9 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
     return sorted(found.values(), key=lambda c: c.rank)
 
 
-def _candidate(section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex) -> Candidate | None:
+def _candidate(
+    section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex
+) -> Candidate | None:
     document = index.documents[section.document_id]
     standing = document_standing(document, case.on, index)
     if standing is None:
@@ -85,11 +98,22 @@ def _candidate(section: m.Section, distance: int, via: str, case: Case, index: G
     label, mtus, step = standing
     condition = _condition_fit(section, case)
     recency = -(document.publication_date.toordinal() if document.publication_date else 0)
-    weak = int(distance >= MENTION_PENALTY
-               or (distance > 0 and index.treatments[via].kind == vocab.TreatmentKind.SERVICE_CATEGORY))
+    weak = int(
+        distance >= MENTION_PENALTY
+        or (distance > 0 and index.treatments[via].kind == vocab.TreatmentKind.SERVICE_CATEGORY)
+    )
     devotion = _devotion(document, via, index)
-    rank = (weak, step, devotion, _document_phase_fit(document, case), phase, distance, region, condition,
-            recency)
+    rank = (
+        weak,
+        step,
+        devotion,
+        _document_phase_fit(document, case),
+        phase,
+        distance,
+        region,
+        condition,
+        recency,
+    )
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
     if distance >= MENTION_PENALTY:
         how = "in passing (it mentions it)"
@@ -105,19 +129,28 @@ def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
     return 0 if set(index.treatment_lineage(via)) & set(document.devoted_to) else 1
 
 
-def document_standing(document: m.Document, on: date, index: GuidelineIndex) -> tuple[str, bool, int] | None:
+def document_standing(
+    document: m.Document, on: date, index: GuidelineIndex
+) -> tuple[str, bool, int] | None:
     """(label, is MTUS, step order) of a document on a date, or None when a reviewer cannot use it
     then (left the MTUS, a DWC guideline not yet in force, not yet published). The one rule of which
-    documents count on a date: the resolver and the lookups (`kg.lookup.documents_as_of`) share it."""
+    documents count on a date: the resolver and the lookups (`kg.lookup.documents_as_of`) share
+    it."""
     in_force = index.adoptions_on(document.id, on)
     if in_force:
         return in_force[0].citation_label, True, _step_of("MTUS", index)
     adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document.id, ())]
     if any(a.effective_until is not None and a.effective_until <= on for a in adoptions):
-        return None  # it left the MTUS: superseded guidance, not "the most current" (9792.21.1(a)(2))
+        return (
+            None  # it left the MTUS: superseded guidance, not "the most current" (9792.21.1(a)(2))
+        )
     if document.family == "DWC" and adoptions:
         return None  # a DWC guideline not yet in force
-    if document.family not in CONTINUOUSLY_UPDATED_FAMILIES and document.publication_date and document.publication_date > on:
+    if (
+        document.family not in CONTINUOUSLY_UPDATED_FAMILIES
+        and document.publication_date
+        and document.publication_date > on
+    ):
         return None  # not yet published on the date
     return document.citation_label, False, _step_of(document.family, index)
 

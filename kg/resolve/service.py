@@ -22,10 +22,17 @@ from kg.text import normalize
 REGION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(cervical|neck|c-?spine|cervicothoracic)\b", "Neck"),
     (r"\b(thoracic|t-?spine|mid back|thoracolumbar)\b", "ThoracicSpine"),
-    (r"\b(lumbar|lumbosacral|low back|lower back|l-?spine|ls spine|sacral|sacroiliac|si joint|coccyx|back)\b", "LowBack"),
+    (
+        r"\b(lumbar|lumbosacral|low back|lower back|l-?spine|ls spine|sacral|sacroiliac|"
+        r"si joint|coccyx|back)\b",
+        "LowBack",
+    ),
     (r"\b(shoulders?|rotator cuff|slap|acromioclavicular|ac joint|labr(um|al))\b", "Shoulder"),
     (r"\b(elbows?|epicondyl\w*|cubital|olecranon|radial head)\b", "Elbow"),
-    (r"\b(wrists?|hands?|fingers?|thumbs?|forearms?|carpal|trigger finger|digits?)\b", "ForearmWristHand"),
+    (
+        r"\b(wrists?|hands?|fingers?|thumbs?|forearms?|carpal|trigger finger|digits?)\b",
+        "ForearmWristHand",
+    ),
     (r"\b(hips?|groin|pelvis|pelvic)\b", "HipPelvis"),
     (r"\b(knees?|menisc\w*|patell\w*|tibia\w*)\b", "Knee"),
     (r"\b(ankles?|foot|feet|toes?|heels?|plantar|achilles)\b", "AnkleFoot"),
@@ -40,15 +47,24 @@ REFERRED_REGION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bupper extremit(y|ies)\b|\barms?\b", "Neck"),
     (r"\blower extremit(y|ies)\b|\blegs?\b|\bsciatic\b", "LowBack"),
 )
-_REGION_RES = tuple((re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS)
-_REFERRED_RES = tuple((re.compile(pattern, re.IGNORECASE), region) for pattern, region in REFERRED_REGION_WORDS)
+_REGION_RES = tuple(
+    (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS
+)
+_REFERRED_RES = tuple(
+    (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REFERRED_REGION_WORDS
+)
 
 # Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
 # CPMTG Topical analgesics vs NSAIDs).
-_TOPICAL = re.compile(r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
-                      r"liniment|spray|roll-?on)\b|\d\s*%", re.IGNORECASE)
+_TOPICAL = re.compile(
+    r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
+    r"liniment|spray|roll-?on)\b|\d\s*%",
+    re.IGNORECASE,
+)
 _RETRO = re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE)
-_POSTOP = re.compile(r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b", re.IGNORECASE)
+_POSTOP = re.compile(
+    r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b", re.IGNORECASE
+)
 # Dosage and packaging words carry no meaning for matching the treatment.
 _NOISE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE)
 
@@ -72,8 +88,9 @@ class ServiceReading:
     suggestions: tuple[str, ...]
 
 
-def read_service(text: str, index: GuidelineIndex, treatment_id: str | None = None,
-                 quantity: float | None = None) -> ServiceReading:
+def read_service(
+    text: str, index: GuidelineIndex, treatment_id: str | None = None, quantity: float | None = None
+) -> ServiceReading:
     topical = bool(_TOPICAL.search(text))
     parsed_quantity, unit = parse_quantity(text) if quantity is None else (quantity, None)
     regions = body_regions(text)
@@ -85,8 +102,19 @@ def read_service(text: str, index: GuidelineIndex, treatment_id: str | None = No
     compound = len(ids) > 1 and not ambiguous
     if topical and not compound:
         ids = tuple(topical_variant(i, index) for i in ids)
-    return ServiceReading(ids, compound, ambiguous, parsed_quantity, unit, topical, regions,
-                          bool(_RETRO.search(text)), bool(_POSTOP.search(text)), matched_by, suggestions)
+    return ServiceReading(
+        ids,
+        compound,
+        ambiguous,
+        parsed_quantity,
+        unit,
+        topical,
+        regions,
+        bool(_RETRO.search(text)),
+        bool(_POSTOP.search(text)),
+        matched_by,
+        suggestions,
+    )
 
 
 def body_regions(text: str, referred: bool = True) -> tuple[str, ...]:
@@ -98,7 +126,9 @@ def body_regions(text: str, referred: bool = True) -> tuple[str, ...]:
     return tuple(found)
 
 
-def match_treatments(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
+def match_treatments(
+    text: str, index: GuidelineIndex
+) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
     """(ids, ambiguous, how, suggestions). Several non-overlapping drug names = a compound."""
     words = normalize(_NOISE.sub(" ", text)).split()
     spans = _alias_spans(words, index)
@@ -113,7 +143,7 @@ def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int
     i = 0
     while i < len(words):
         for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
-            ids = index.treatment_names.get(" ".join(words[i:i + n]))
+            ids = index.treatment_names.get(" ".join(words[i : i + n]))
             if ids:
                 spans.append((i, n, ids))
                 i += n
@@ -123,7 +153,9 @@ def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int
     return spans
 
 
-def _choose(spans: list[tuple[int, int, tuple[str, ...]]], index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
+def _choose(
+    spans: list[tuple[int, int, tuple[str, ...]]], index: GuidelineIndex
+) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
     drugs = [ids for _, _, ids in spans if all(_is_drug(i, index) for i in ids)]
     distinct_drugs = {ids for ids in drugs if len(ids) == 1}
     if len(distinct_drugs) > 1 and len(drugs) == len(spans):
@@ -158,13 +190,21 @@ def _fuzzy(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str
 
 
 def _is_drug(treatment_id: str, index: GuidelineIndex) -> bool:
-    return index.treatments[treatment_id].kind in (vocab.TreatmentKind.DRUG, vocab.TreatmentKind.COMPOUNDED_PRODUCT)
+    return index.treatments[treatment_id].kind in (
+        vocab.TreatmentKind.DRUG,
+        vocab.TreatmentKind.COMPOUNDED_PRODUCT,
+    )
 
 
 def topical_variant(treatment_id: str, index: GuidelineIndex) -> str:
-    """The topical form of a drug named with a topical cue (ketoprofen cream -> ketoprofen-topical)."""
+    """The topical form of a drug named with a topical cue (ketoprofen cream ->
+    ketoprofen-topical)."""
     treatment = index.treatments.get(treatment_id)
-    if treatment is None or treatment.kind != vocab.TreatmentKind.DRUG or treatment.route == vocab.Route.TOPICAL:
+    if (
+        treatment is None
+        or treatment.kind != vocab.TreatmentKind.DRUG
+        or treatment.route == vocab.Route.TOPICAL
+    ):
         return treatment_id
     return topical_form(treatment_id, index)
 
@@ -180,9 +220,19 @@ def reading_line(reading: ServiceReading, index: GuidelineIndex) -> str:
     """The trace line that says how the service was read."""
     if not reading.treatment_ids:
         return "Service: no treatment matched."
-    names = ", ".join(index.treatments[i].label for i in reading.treatment_ids if i in index.treatments)
-    kind = "compound of" if reading.compound else "several treatments:" if reading.ambiguous else "treatment"
-    extras = [f"quantity {reading.quantity:g}" if reading.quantity is not None else "no fixed quantity"]
+    names = ", ".join(
+        index.treatments[i].label for i in reading.treatment_ids if i in index.treatments
+    )
+    kind = (
+        "compound of"
+        if reading.compound
+        else "several treatments:"
+        if reading.ambiguous
+        else "treatment"
+    )
+    extras = [
+        f"quantity {reading.quantity:g}" if reading.quantity is not None else "no fixed quantity"
+    ]
     if reading.topical:
         extras.append("topical")
     if reading.retrospective:

@@ -30,34 +30,60 @@ class Steps:
     diagnoses: Callable[[tuple[str, ...], date], tuple[DiagnosisReading, frozenset[str]]]
     phase: Callable[[str | None, date | None, date | None, date, bool, bool, bool], tuple[str, str]]
     ranking: Callable[[str, date, str, frozenset[str], frozenset[str]], Ranking]
-    criteria: Callable[[str, Facts, float | None, frozenset[str], str, frozenset[str], date],
-                       tuple[CriterionResult, ...]]
+    criteria: Callable[
+        [str, Facts, float | None, frozenset[str], str, frozenset[str], date],
+        tuple[CriterionResult, ...],
+    ]
 
     @classmethod
     def of(cls, index: GuidelineIndex) -> Steps:
-        return cls(reading=partial(service_reading, index=index), diagnoses=partial(case_diagnoses, index=index),
-                   phase=phase_of, ranking=partial(ranking, index=index), criteria=partial(criteria, index=index))
+        return cls(
+            reading=partial(service_reading, index=index),
+            diagnoses=partial(case_diagnoses, index=index),
+            phase=phase_of,
+            ranking=partial(ranking, index=index),
+            criteria=partial(criteria, index=index),
+        )
 
 
-def service_reading(text: str, treatment_id: str | None, quantity: float | None, *,
-                    index: GuidelineIndex) -> tuple[ServiceReading, str]:
+def service_reading(
+    text: str, treatment_id: str | None, quantity: float | None, *, index: GuidelineIndex
+) -> tuple[ServiceReading, str]:
     found = read_service(text, index, treatment_id, quantity)
     return found, reading_line(found, index)
 
 
-def case_diagnoses(raw: tuple[str, ...], on: date, *, index: GuidelineIndex) -> tuple[DiagnosisReading, frozenset[str]]:
+def case_diagnoses(
+    raw: tuple[str, ...], on: date, *, index: GuidelineIndex
+) -> tuple[DiagnosisReading, frozenset[str]]:
     """The diagnoses read, and the conditions they name with all their ancestors (what ranking and
     the criteria keyed to a diagnosis compare with)."""
     found = read_diagnoses(raw, index, on)
     return found, frozenset(a for i in found.condition_ids for a in index.condition_lineage(i))
 
 
-def ranking(treatment_id: str, on: date, phase: str, regions: frozenset[str], conditions: frozenset[str], *,
-            index: GuidelineIndex) -> Ranking:
+def ranking(
+    treatment_id: str,
+    on: date,
+    phase: str,
+    regions: frozenset[str],
+    conditions: frozenset[str],
+    *,
+    index: GuidelineIndex,
+) -> Ranking:
     return rank_case(treatment_id, on, phase, regions, conditions, index)
 
 
-def criteria(section_id: str, facts: Facts, quantity: float | None, conditions: frozenset[str], phase: str,
-             lineage: frozenset[str], on: date, *, index: GuidelineIndex) -> tuple[CriterionResult, ...]:
+def criteria(
+    section_id: str,
+    facts: Facts,
+    quantity: float | None,
+    conditions: frozenset[str],
+    phase: str,
+    lineage: frozenset[str],
+    on: date,
+    *,
+    index: GuidelineIndex,
+) -> tuple[CriterionResult, ...]:
     context = Context(facts, quantity, conditions, phase, lineage, on)
     return tuple(evaluate(index.sections[section_id], context, index))

@@ -74,9 +74,12 @@ def _rules(rows: list[Row], nodes: dict[URIRef, Node], errors: list[RowError]) -
     rules: dict[URIRef, _Rule] = {}
     for row in rows:
         try:
-            document = ref(row.get("document"), INHERITANCE.column("document"))  # type: ignore[arg-type]
-            predecessor = ref(row.get("inherits_from"), INHERITANCE.column("inherits_from"))  # type: ignore[arg-type]
-            to_terms(row.get("confidence"), INHERITANCE.column("confidence"))  # type: ignore[arg-type]
+            # type: ignore[arg-type]
+            document = ref(row.get("document"), INHERITANCE.column("document"))
+            # type: ignore[arg-type]
+            predecessor = ref(row.get("inherits_from"), INHERITANCE.column("inherits_from"))
+            # type: ignore[arg-type]
+            to_terms(row.get("confidence"), INHERITANCE.column("confidence"))
         except CellError as exc:
             errors.append(row.error(str(exc).split(":")[0], str(exc)))
             continue
@@ -213,7 +216,8 @@ def _copy(
         elif predicate == GL.inDocument:
             node.props.append((predicate, [rule.document]))
         elif predicate == GL.parentSection:
-            node.props.append((predicate, [rename(o, SEC) or o for o in objects]))  # type: ignore[arg-type]
+            # type: ignore[arg-type]
+            node.props.append((predicate, [rename(o, SEC) or o for o in objects]))
         elif predicate in (GL.hasCriterion, GL.member):
             node.props.append((predicate, _criteria(objects, rule, rename, known, errors, made)))
         else:
