@@ -14,7 +14,6 @@ the API answers, plus the few facts of the shipped graph the explorer exists to 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -262,7 +261,6 @@ def test_norco_for_chronic_low_back_pain_from_the_landing_page(
 ) -> None:
     from playwright.sync_api import expect
 
-    started = time.monotonic()
     page.goto("/")
     search = page.get_by_role("combobox", name="Search guidelines")
     search.press_sequentially("Norco 10/325 #60", delay=10)
@@ -284,7 +282,6 @@ def test_norco_for_chronic_low_back_pain_from_the_landing_page(
     expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
     assert expected["governing"]["mtus"]
     expect(governing.locator(".badge-mtus").first).to_be_visible()
-    assert time.monotonic() - started < 60
 
     shared = page.url  # the same answer from the address alone, in a fresh page
     other = browser.new_context(viewport={"width": 1280, "height": 800})

@@ -464,19 +464,21 @@ def test_two_megabyte_letter_reads_fast():
     issues = "\nIMR ISSUES, DECISIONS AND RATIONALES"
     padded = head + filler * (2_000_000 // len(filler)) + issues + tail
     assert len(padded) >= 2_000_000
-    started = time.perf_counter()
+    # CPU time, not wall time (a busy machine does not inflate it), and a bound far above the
+    # ~0.1 s it takes: this guards against a regular expression gone quadratic, not a speed
+    started = time.process_time()
     det = read_letter(padded)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(det.items) == 4
-    assert elapsed < 1.0, f"2 MB letter took {elapsed:.2f}s"
+    assert elapsed < 20, f"2 MB letter took {elapsed:.2f} s of CPU"
 
 
 def test_pathological_guideline_line_stays_fast():
     line = "Claims Administrator guideline: Decision based on MTUS " + "Low Back, and " * 20000
     text = f"Pain Cream #1: Upheld\n{line}\nDecision rationale: no.\n"
-    started = time.perf_counter()
+    started = time.process_time()
     read_letter(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 20  # CPU time: a backtracking guard, not a speed
 
 
 # --- the real dev letters (shared fixtures), when present ------------------------------------
