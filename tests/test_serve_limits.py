@@ -35,6 +35,7 @@ import kg  # noqa: E402
 from kg.cache import index_key  # noqa: E402
 from kg.load import ONTOLOGY_DIR  # noqa: E402
 from loadtest.server import LOOPBACK, Server, socket_owner  # noqa: E402
+from tests.test_reliability import wait_for  # noqa: E402
 
 MINI = ROOT / "tests" / "data" / "graph"
 TOKEN = "test-admin-token-9c2d"
@@ -65,16 +66,6 @@ def env_for(tmp_path: Path, seed: Path | None = None, **extra: str) -> dict[str,
     if seed is not None and not (tmp_path / "cache").exists():
         shutil.copytree(seed, tmp_path / "cache")
     return {"GUIDELINE_KG_CACHE_DIR": str(tmp_path / "cache"), **extra}
-
-
-def wait_for(condition: Any, timeout: float = 30, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def healthz(server: Server) -> dict[str, Any]:
