@@ -144,8 +144,10 @@ def document_standing(
         return (
             None  # it left the MTUS: superseded guidance, not "the most current" (9792.21.1(a)(2))
         )
-    if document.family == "DWC" and adoptions:
-        return None  # a DWC guideline not yet in force
+    if adoptions and (document.family == "DWC" or document.publication_date is None):
+        # a DWC guideline not yet in force; or a version known only from the AD order that adopted
+        # it (its publication date unknown): it counts from that order, never before
+        return None
     if (
         document.family not in CONTINUOUSLY_UPDATED_FAMILIES
         and document.publication_date
