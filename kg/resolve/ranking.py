@@ -7,7 +7,7 @@ from datetime import date
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
 from kg.resolve.outcome import Citation
-from kg.resolve.sequence import Candidate, Case, candidates
+from kg.resolve.sequence import Candidate, Case, candidates, edition_known_on
 
 MAX_CANDIDATES = 12
 
@@ -16,12 +16,31 @@ class Ranking:
     """The ranked candidates of a treatment in one case, with their citations. A value: the same
     for every date on which the same documents stand the same way (what a cache may key on)."""
 
-    __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why", "_steps")
+    __slots__ = (
+        "candidates",
+        "citations",
+        "governing",
+        "_mtus",
+        "_others",
+        "_why",
+        "_steps",
+        "_held",
+    )
 
     def __init__(self, ranked: list[Candidate], index: GuidelineIndex, on: date) -> None:
         self.candidates = tuple(ranked)
+        shortlist = _shortlist(ranked, index)
+        known = {
+            d: edition_known_on(index.documents[d], on, index)
+            for d in {c.section.document_id for c in shortlist}
+        }
         self.citations: tuple[Citation, ...] = tuple(
-            cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index)
+            cite(c.section, index, c.label, c.mtus, c.step, known[c.section.document_id])
+            for c in shortlist
+        )
+        # editions of continuously updated guidelines cited though not current on the date
+        self._held = sorted(
+            {index.documents[d].edition_label or "undated" for d, ok in known.items() if not ok}
         )
         self.governing = ranked[0].section if ranked else None
         self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
@@ -66,6 +85,12 @@ class Ranking:
             )
         if self.candidates:
             lines.append("Governing: " + self._why + ".")
+            if self._held:
+                lines.append(
+                    f"ODG on {on}: the edition current then is not in the graph; its topics are "
+                    f"cited undated as held in the {', '.join(self._held)} edition, not checked "
+                    "against the text current on the date."
+                )
             if self._others and self._mtus:
                 lines.append(
                     f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison "
