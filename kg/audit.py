@@ -93,7 +93,7 @@ def audit(
     )
     for number, item in enumerate(items, start=1):
         findings += _citation_findings(number, item, when, index, case, mtus_in_force)
-        findings += _sequence_findings(number, item, governing[number - 1], index)
+        findings += _sequence_findings(number, item, governing[number - 1], index, when)
         findings += _rationale_findings(number, item, items, index)
     return findings
 
@@ -313,7 +313,7 @@ def _region_findings(
 
 
 def _sequence_findings(
-    number: int, item: Item, result: Any, index: GuidelineIndex
+    number: int, item: Item, result: Any, index: GuidelineIndex, when: date
 ) -> list[Finding]:
     reviewer = item.reviewer_citations
     if not reviewer or any(c.mtus for c in reviewer):
@@ -323,13 +323,15 @@ def _sequence_findings(
         return []
     if result is None or result.governing is None or not result.governing.mtus:
         return []
+    steps = index.steps_on(when)  # the rule in force on the letter's date
+    rule = next((s.legal_basis for s in steps if s.is_mtus), "8 CCR 9792.21.1(a)(1)")
     return [
         Finding(
             number,
             "search_sequence",
             "warning",
             "Decided on non-MTUS sources although the MTUS in force addresses the service: "
-            f"{result.governing.text} (8 CCR 9792.21.1: the MTUS is searched first).",
+            f"{result.governing.text} ({rule}: the MTUS is searched first).",
             "; ".join(c.text for c in reviewer),
         )
     ]
