@@ -117,6 +117,7 @@ class GL(DefinedNamespace):
     stepOrder: URIRef
     includesFamily: URIRef
     isMtusStep: URIRef
+    searchRule: URIRef
     # individuals of closed vocabularies that code branches on
     Page: URIRef
     SectionName: URIRef

@@ -16,9 +16,9 @@ class Ranking:
     """The ranked candidates of a treatment in one case, with their citations. A value: the same
     for every date on which the same documents stand the same way (what a cache may key on)."""
 
-    __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why")
+    __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why", "_steps")
 
-    def __init__(self, ranked: list[Candidate], index: GuidelineIndex) -> None:
+    def __init__(self, ranked: list[Candidate], index: GuidelineIndex, on: date) -> None:
         self.candidates = tuple(ranked)
         self.citations: tuple[Citation, ...] = tuple(
             cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index)
@@ -27,20 +27,43 @@ class Ranking:
         self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
         self._why = ranked[0].why if ranked else ""
+        # the rule in force on the date (any date of a cache epoch has the same rule: the rules'
+        # dates are epoch boundaries)
+        self._steps = index.steps_on(on)
+
+    @property
+    def rule(self) -> str:
+        """The statute or regulation that sets out the search sequence on the date."""
+        return self._steps[0].rule if self._steps else ""
+
+    @property
+    def last_step(self) -> str:
+        """The legal basis of the sequence's last step (studies), for a treatment no guideline
+        addresses."""
+        return self._steps[-1].legal_basis if self._steps else ""
 
     def trace(self, on: date) -> tuple[str, ...]:
-        """The search-sequence lines of the trace (they name the request date)."""
-        if self._mtus:
-            lines = [
+        """The search-sequence lines of the trace: the rule in force on the request date, then
+        what its first step found."""
+        first = self._steps[0] if self._steps else None
+        lines = [f"Search sequence in force on {on}: {self.rule or 'not in the graph'}."]
+        if first is not None and not first.is_mtus:
+            lines.append(
+                f"Step 1, {first.label} ({first.legal_basis}): no MTUS in force on {on}; "
+                + ("the first section governs." if self.candidates else "nothing addresses it.")
+            )
+        elif self._mtus:
+            lines.append(
                 f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
-                f"the first governs (LC 4604.5: presumed correct)."
-            ]
+                f"the first governs ({first.legal_basis if first else 'LC 4604.5'}: presumed "
+                "correct)."
+            )
         else:
-            lines = [
+            after = self._steps[1].legal_basis if len(self._steps) > 1 else "the next step"
+            lines.append(
                 f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a "
-                f"whole "
-                "service category); go to the next step (8 CCR 9792.21.1(a)(2))."
-            ]
+                f"whole service category); go to the next step ({after})."
+            )
         if self.candidates:
             lines.append("Governing: " + self._why + ".")
             if self._others and self._mtus:
@@ -59,7 +82,7 @@ def rank_case(
     conditions: frozenset[str],
     index: GuidelineIndex,
 ) -> Ranking:
-    return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index)
+    return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index, on)
 
 
 def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:
