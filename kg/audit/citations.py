@@ -51,7 +51,10 @@ def citation_findings(
                 continue
             match = match_citation_of(citation, index)
             out += _mtus_findings(number, side, citation, match, when, index)
-            out += _region_findings(number, side, item, citation, match, index, case, when)
+            if citation.guideline not in (None, "Other"):
+                # an unnamed source or a web page has no chapter whose region could be wrong;
+                # what a bare title matched would be a guess
+                out += _region_findings(number, side, item, citation, match, index, case, when)
     return out
 
 
