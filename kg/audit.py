@@ -95,6 +95,7 @@ def audit(
         findings += _citation_findings(number, item, when, index, case, mtus_in_force)
         findings += _sequence_findings(number, item, governing[number - 1], index)
         findings += _rationale_findings(number, item, items, index)
+        findings += drug_list_findings(number, item, when, index)
     return findings
 
 
@@ -449,3 +450,41 @@ def _iso(value: Any) -> bool:
         return True
     except ValueError:
         return False
+
+
+# "Non-Exempt" / "Exempt" as a letter says it of the requested drug (MTUS Drug List, 8 CCR
+# 9792.27.10): a negated "exempt" ("not an exempt drug") reads as Non-Exempt.
+_NON_EXEMPT = re.compile(r"\bnon[- ]?exempt\b|\b(?:not|isn't|is not)\s+(?:an?\s+)?exempt\b", re.I)
+_EXEMPT = re.compile(r"(?<!non-)(?<!non )(?<!non)\bexempt\b", re.I)
+_LIST_WORDS = re.compile(r"\b(drug list|formulary|mtus drug|prospective review)\b", re.I)
+
+
+def drug_list_findings(number: int, item: Item, when: date, index: GuidelineIndex) -> list[Finding]:
+    """A letter calling the drug "Non-Exempt" or "Exempt" when the MTUS Drug List, as the graph
+    knows it verified, says otherwise on the letter's date (or no list applied yet)."""
+    from kg.drug_list import Standing, drug_list_status
+
+    text = item.rationale_text
+    if _NON_EXEMPT.search(text):
+        said = Standing.NON_EXEMPT
+    elif _EXEMPT.search(text) and _LIST_WORDS.search(text):
+        said = Standing.EXEMPT
+    else:
+        return []
+    ids, ambiguous, _, _ = match_treatments(item.service, index)
+    if len(ids) != 1 or ambiguous:
+        return []
+    status = drug_list_status(index, ids[0], when)
+    if status is None or status.standing in (Standing.NOT_KNOWN, said):
+        return []  # an unverified or missing entry cannot contradict the letter
+    words = {Standing.NON_EXEMPT: "Non-Exempt", Standing.EXEMPT: "Exempt"}
+    return [
+        Finding(
+            number,
+            "drug_list_status",
+            "warning" if status.standing is Standing.NO_FORMULARY else "error",
+            f"The letter calls {status.drug} {words[said]}, but on {when}: {status.text}",
+            f"says {words[said]}; list: {status.standing.value}"
+            + (f" (v{status.list_version})" if status.list_version else ""),
+        )
+    ]
