@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOAK_SECONDS ?= 60
 
-.PHONY: run test lint bench soak eval constraints clean
+.PHONY: run test lint bench soak eval constraints clean vendor-graphiql
 
 # constraints.txt pins the versions make test last passed with (a reproducible install); the
 # ranges a user of the package may have are in pyproject.toml.
@@ -45,3 +45,8 @@ constraints: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# GraphiQL's files (graphql_api/graphiql/) from the npm registry at pinned versions: /graphql in a
+# browser loads nothing from another host. See graphql_api/graphiql/THIRD_PARTY.md.
+vendor-graphiql:
+	scripts/vendor_graphiql.sh

@@ -39,7 +39,7 @@ from graphql_api.limits import BodyLimitMiddleware, schema_extensions
 from graphql_api.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from graphql_api.schema import make_schema
 from graphql_api.settings import Settings
-from graphql_api.view import GraphQLView
+from graphql_api.view import GRAPHIQL_DIR, GraphQLView
 from kg.errors import KgError
 from kg.index import GuidelineIndex
 
@@ -93,6 +93,7 @@ def create_app(settings: Settings) -> Starlette:
     ]
     if settings.admin_token:
         routes.append(Route("/admin/reload", _reload(settings), methods=["POST"]))
+    routes.append(Mount("/graphiql", StaticFiles(directory=GRAPHIQL_DIR), name="graphiql"))
     routes.append(Mount("/", StaticFiles(directory=EXPLORER_DIR, html=True), name="explorer"))
     middleware = [
         Middleware(AccessLogMiddleware),

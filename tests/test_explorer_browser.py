@@ -402,3 +402,49 @@ def test_the_page_loads_every_module_of_the_explorer_as_javascript(page: Any) ->
             url,
             response.headers,
         )
+
+
+def test_graphiql_works_with_every_other_host_blocked(browser: Any, base: str) -> None:
+    """Offline, or behind a proxy that lets nothing out: every request the page makes to a host
+    other than this server is aborted, and GraphiQL still loads, runs a query and shows the
+    answer."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=base)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_PROBE)
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    try:
+        tab = context.new_page()
+        tab.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        query = '{ treatment(id: "tx:cyclobenzaprine") { label brandNames } }'
+        response = tab.goto(f"/graphql?q={query}")
+        assert "script-src 'self';" in response.headers["content-security-policy"]
+        editor = tab.locator(".graphiql-query-editor .CodeMirror")
+        expect(editor).to_be_visible()
+        expect(editor).to_contain_text("cyclobenzaprine")
+        tab.get_by_role("button", name=re.compile("Execute query")).click()
+        result = tab.locator(".graphiql-response .CodeMirror")
+        expect(result).to_contain_text('"label": "cyclobenzaprine"')
+        expect(result).to_contain_text("Flexeril")
+        tab.get_by_role("button", name=re.compile("documentation explorer", re.I)).click()
+        expect(tab.locator(".graphiql-doc-explorer")).to_contain_text("Query")  # the schema loaded
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "graphiql.png"))
+        assert tab.evaluate("window.__cspViolations") == []
+        assert blocked == [], f"GraphiQL asked other hosts: {blocked}"
+        assert errors == [], errors
+    finally:
+        context.close()
