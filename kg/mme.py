@@ -235,6 +235,7 @@ _PERIOD = re.compile(
     r"|\b(\d+)[\s-]*days?\s*supply\b",
     re.I,
 )
+_SUPPLY = re.compile(r"\b(\d+|one|a)[\s-]*(months?|weeks?|days?)['’]?\s*supply\b", re.I)
 _PRN = re.compile(r"\bprn\b|\bas needed\b", re.I)
 
 
@@ -272,15 +273,22 @@ def _count_and_period(text: str) -> tuple[int | None, float | None, str]:
     if found := _COUNT.search(text):
         count = int(next(g for g in found.groups() if g))
     days, said = None, ""
-    if count is not None and (found := _PERIOD.search(text, found.end() if found else 0)):
-        if found.group(3):
-            days, said = float(found.group(3)), found.group(0)
+    if count is None:
+        return None, None, ""
+    if period := _PERIOD.search(text, found.end() if found else 0):
+        if period.group(3):
+            days, said = float(period.group(3)), period.group(0)
         else:
-            n = float(found.group(1) or 1)
-            unit = found.group(2).lower()
-            days = n * (30 if unit.startswith("mo") else 7 if unit.startswith("w") else 1)
-            said = found.group(0)
+            days = float(period.group(1) or 1) * _days(period.group(2))
+            said = period.group(0)
+    elif supply := _SUPPLY.search(text):  # "one month supply of ...", anywhere in the text
+        days, said = _n(supply.group(1)) * _days(supply.group(2)), supply.group(0)
     return count, days, said.strip()
+
+
+def _days(unit: str) -> float:
+    unit = unit.lower()
+    return 30.0 if unit.startswith("mo") else 7.0 if unit.startswith("w") else 1.0
 
 
 def read_dose(

@@ -210,6 +210,10 @@ MME_CASES = [
     ("Methadone 10mg TID", "methadone", "2023-01-01", None, 141.0, ()),
     ("Dilaudid 2mg q4h", "hydromorphone", "2019-01-01", None, 48.0, ()),
     ("Dilaudid 2mg q4h", "hydromorphone", "2023-01-01", None, 60.0, ()),
+    ("one month supply of Norco 10/325 #60", "hydrocodone-acetaminophen", "2019-01-01", None,
+     20.0, ()),
+    ("Norco 10/325 #60 30-day supply", "hydrocodone-acetaminophen", "2019-01-01", None, 20.0, ()),
+    ("Ultram 50mg #30", "tramadol", "2017-01-01", None, None, ("days_supply",)),
     ("oxycodone q6h", "oxycodone", "2019-01-01", None, None, ("opioid_strength",)),
     ("oxycodone 10mg", "oxycodone", "2019-01-01", None, None, ("dose_frequency",)),
 ]  # fmt: skip
