@@ -377,6 +377,7 @@ def _list_version(s: URIRef, p: Props) -> m.DrugListVersion:
         _str(p, GL.versionNumber) or "",
         _date(p, GL.effectiveFrom) or date.min,
         _prov(p),
+        _date(p, GL.effectiveUntil),
     )
 
 

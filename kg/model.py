@@ -169,6 +169,7 @@ class DrugListVersion:
     version: str
     effective_from: date
     provenance: Provenance
+    effective_until: date | None = None  # None: in force, or its successor's date is not known
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import {
 } from "./common.js";
 import { announce, h } from "./dom.js";
 import { NEIGHBOURHOOD, neighbourhoodPanel } from "./picture.js";
+import { drugListPanel } from "./druglist.js";
 
 const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation
   guidelineSection { id title summary evidenceGrade confidence sources bodyRegions }
@@ -56,6 +57,7 @@ export async function treatmentView(route) {
       h("h1", null, t.label),
       names.length ? h("p", { class: "names" }, names.map((n, i) => [i ? h("span", { class: "sep" }, " · ") : "", n])) : null),
     governingPanel(t, c, data.diagnosis),
+    drugListPanel(t),
     h("section", { class: "compare", "aria-labelledby": "compare-h" },
       h("h2", { id: "compare-h", class: "section-title" }, "MTUS, ACOEM and ODG side by side"),
       h("div", { class: "columns" }, c.guidance.map((g) => guidanceColumn(g, t, c)))),

@@ -314,6 +314,7 @@ FORMULARY = Table(
         _typed("effective_from", GL.effectiveFrom, "date"),
         _typed("effective_until", GL.effectiveUntil, "date"),
         _typed("special_fill_days", GL.specialFillDays, "int"),
+        _typed("perioperative_fill_days", GL.perioperativeFillDays, "int"),
         NOTE,
         *PROVENANCE,
     ),
