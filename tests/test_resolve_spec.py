@@ -512,15 +512,17 @@ CASES = [
         None,
         id="2016-mtus-silent-odg",
     ),
+    # MTUS silent, ACOEM and ODG both address it: reviewers of the tuning letters cite ODG for
+    # durable medical equipment (citation counts), so ODG before the more recent ACOEM edition.
     P(
         "Hospital bed rental",
         "2016-12-01",
         ["low back pain"],
         {},
-        "ACOEM",
+        "ODG",
         None,
         None,
-        id="2016-mtus-silent-acoem",
+        id="2016-mtus-silent-counts-odg",
     ),
     # from 2017-12-01: the ACOEM guidelines adopted by reference
     P(
