@@ -9,7 +9,7 @@ import {
 import { announce, h } from "./dom.js";
 import { NEIGHBOURHOOD, neighbourhoodPanel } from "./picture.js";
 
-const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation
+const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation confidence source
   guidelineSection { id title summary evidenceGrade }
   guidelineDocument { id label family adoptions { citationLabel regulation effectiveFrom effectiveUntil } }`;
 const TREATMENT = `query Treatment($id: ID!, $asOf: Date!, $dx: String, $dxCode: String!, $hasDx: Boolean!) {
@@ -92,6 +92,10 @@ function governingPanel(t, c, diagnosis) {
     h("span", { class: "guideline-label" }, gov.guideline),
     h("span", { class: "step" }, `Step ${gov.evidenceStep} of the search sequence`)),
   citationBox(gov.text, "governing"),
+  // issue 14: whoever copies the citation sees how sure it is
+  h("p", { class: "confidence", dataset: { confidence: gov.confidence } },
+    h("span", { class: "muted" }, "How sure "), h("strong", null, gov.confidence),
+    gov.source ? ` — source: ${gov.source}` : ""),
   h("p", { class: "why" }, whyWords(t, c)),
   adoption ? h("p", { class: "mtus-doc" }, h("span", { class: "muted" }, "MTUS document on this date "),
     h("strong", null, gov.guidelineDocument.label), ` — ${adoptionWords(adoption)}`) : null,
