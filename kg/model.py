@@ -212,6 +212,17 @@ class EvidenceStep:
 
 
 @dataclass(frozen=True, slots=True)
+class CitationCount:
+    """Items of a kind of service whose reviewers cited a family (tuning letters, issue 14)."""
+
+    id: str
+    treatment_id: str | None  # None: all services
+    family: str  # ACOEM, ODG
+    items: int
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
 class ClinicalFact:
     key: str
     type: str  # boolean, integer, date, string
