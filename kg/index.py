@@ -47,6 +47,9 @@ class GuidelineIndex:
     adoptions_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formulary_by_drug: dict[str, tuple[str, ...]] = field(default_factory=dict)
     overlays: tuple[str, ...] = ()
+    citation_counts: tuple[m.CitationCount, ...] = ()
+    # treatment id ("" = all services) -> its citation counts, one per family
+    counts_by_treatment: dict[str, tuple[m.CitationCount, ...]] = field(default_factory=dict)
     treatment_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     condition_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     treatment_tree: nx.DiGraph = field(default_factory=nx.DiGraph)

@@ -169,6 +169,7 @@ class DrugListVersion:
     version: str
     effective_from: date
     provenance: Provenance
+    effective_until: date | None = None  # None: in force, or its successor's date is not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,17 @@ class EvidenceStep:
         return self.effective_from <= on and (
             self.effective_until is None or on < self.effective_until
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCount:
+    """Items of a kind of service whose reviewers cited a family (tuning letters, issue 14)."""
+
+    id: str
+    treatment_id: str | None  # None: all services
+    family: str  # ACOEM, ODG
+    items: int
+    provenance: Provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,20 @@ ODG_TITLE = "Official Disability Guidelines (ODG)"
 # The edition of an ODG citation on a date for which the graph holds no current edition.
 EDITION_UNKNOWN = "current edition unknown (topic as held in the {} edition)"
 
+# The confidence marks of kg/data/README.md in the words a reader of a citation needs: verified
+# (no mark, V2+ or V1: checked against the regulation or the guideline's own text), seen in
+# letters (LETTERS: a title known because real letters cite it; REQ: pages as letters commonly
+# cite them), unverified (U: researcher knowledge, or inherited from an earlier edition).
+VERIFIED = "verified against the regulation"
+SEEN_IN_LETTERS = "seen in letters"
+UNVERIFIED = "unverified"
+CONFIDENCE_WORDS = {None: VERIFIED, "V2+": VERIFIED, "V1": VERIFIED, "LETTERS": SEEN_IN_LETTERS}
+CONFIDENCE_WORDS |= {"REQ": SEEN_IN_LETTERS, "U": UNVERIFIED}
+
+
+def confidence_words(mark: str | None) -> str:
+    return CONFIDENCE_WORDS.get(mark, UNVERIFIED)
+
 
 def cite(
     section: m.Section,
@@ -47,6 +61,9 @@ def cite(
         section_id=section.id,
         document_id=document.id,
         recommendation=section.recommendation,
+        confidence=confidence_words(section.provenance.confidence),
+        confidence_mark=section.provenance.confidence,
+        source="; ".join(section.provenance.sources),
     )
 
 

@@ -1,15 +1,29 @@
-"""A treatment's candidates in one case, ranked by the search sequence, with their citations."""
+"""A treatment's candidates in one case, ranked by the search sequence, with their citations.
+
+Two rules decide here, after kg.resolve.sequence has ordered the candidates:
+
+* "MTUS silent" is binding (8 CCR 9792.21.1(a)(2)): a section that only mentions the treatment,
+  or reaches it only through a whole service category (all DME, all surgery), does not address it
+  and never governs. It is listed after the sections that do, for comparison; when no section
+  addresses the treatment, nothing governs and the search goes on to the next step.
+* When the MTUS is silent, the choice between ACOEM and ODG (both "the most current", step 2)
+  follows what IMR reviewers cite for that kind of service (gl:CitationCount, learned from the
+  tuning letters, issue 14), not the more recent edition; the trace says which rule decided.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from kg import model as m
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
 from kg.resolve.outcome import Citation
 from kg.resolve.sequence import Candidate, Case, candidates, edition_known_on
 
 MAX_CANDIDATES = 12
+# Families between which the reviewers' citation counts choose (8 CCR 9792.21.1(a)(2)(A)).
+COUNTED_FAMILIES = ("ACOEM", "ODG")
 
 
 class Ranking:
@@ -24,31 +38,53 @@ class Ranking:
         "_others",
         "_why",
         "_steps",
+        "_silent",
+        "_decided",
         "_held",
     )
 
-    def __init__(self, ranked: list[Candidate], index: GuidelineIndex, on: date) -> None:
-        self.candidates = tuple(ranked)
-        shortlist = _shortlist(ranked, index)
+    def __init__(
+        self,
+        ranked: list[Candidate],
+        index: GuidelineIndex,
+        on: date,
+        silent: list[Candidate] | None = None,
+        decided: str = "",
+    ) -> None:
+        silent = silent or []
+        self.candidates = tuple(ranked)  # the sections that address the treatment
+        # The sections that only mention it or reach it through a whole category follow, for
+        # comparison; with none that addresses it there is no citation at all (nothing governs).
+        shown = _shortlist(ranked, index) + silent[: max(0, MAX_CANDIDATES - len(ranked))]
         known = {
             d: edition_known_on(index.documents[d], on, index)
-            for d in {c.section.document_id for c in shortlist}
+            for d in {c.section.document_id for c in shown}
         }
-        self.citations: tuple[Citation, ...] = tuple(
-            cite(c.section, index, c.label, c.mtus, c.step, known[c.section.document_id])
-            for c in shortlist
+        self.citations: tuple[Citation, ...] = (
+            tuple(
+                cite(c.section, index, c.label, c.mtus, c.step, known[c.section.document_id])
+                for c in shown
+            )
+            if ranked
+            else ()
         )
         # editions of continuously updated guidelines cited though not current on the date
         self._held = sorted(
-            {index.documents[d].edition_label or "undated" for d, ok in known.items() if not ok}
+            {
+                index.documents[d].edition_label or "undated"
+                for d, ok in known.items()
+                if not ok and ranked
+            }
         )
         self.governing = ranked[0].section if ranked else None
-        self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
+        self._mtus = sum(1 for c in ranked if c.mtus)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
         self._why = ranked[0].why if ranked else ""
         # the rule in force on the date (any date of a cache epoch has the same rule: the rules'
         # dates are epoch boundaries)
         self._steps = index.steps_on(on)
+        self._silent = tuple(c for c in silent if c.mtus)
+        self._decided = decided
 
     @property
     def rule(self) -> str:
@@ -83,6 +119,15 @@ class Ranking:
                 f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a "
                 f"whole service category); go to the next step ({after})."
             )
+            if self._silent:
+                silent_first = self._silent[0]
+                lines.append(
+                    f"MTUS silent: {len(self._silent)} MTUS section(s) reach the service only "
+                    f"through a whole service category or a mention (e.g. {silent_first.label}: "
+                    f"{silent_first.section.label}); they do not govern."
+                )
+        if self._decided:
+            lines.append(self._decided)
         if self.candidates:
             lines.append("Governing: " + self._why + ".")
             if self._held:
@@ -107,7 +152,63 @@ def rank_case(
     conditions: frozenset[str],
     index: GuidelineIndex,
 ) -> Ranking:
-    return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index, on)
+    ranked = candidates(treatment_id, Case(on, phase, regions, conditions), index)
+    addressing = [c for c in ranked if not c.weak]
+    silent = [c for c in ranked if c.weak]
+    decided = ""
+    if not any(c.mtus for c in addressing):
+        addressing, decided = by_reviewer_citations(addressing, treatment_id, index)
+    return Ranking(addressing, index, on, silent, decided)
+
+
+def by_reviewer_citations(
+    ranked: list[Candidate], treatment_id: str, index: GuidelineIndex
+) -> tuple[list[Candidate], str]:
+    """With the MTUS silent, ACOEM before ODG or ODG before ACOEM as reviewers cite them for the
+    nearest kind of service that has counts; (the order, the trace line that says what decided)."""
+    if not ranked:
+        return ranked, ""
+    step = ranked[0].step
+    families = {_family(c, index) for c in ranked if c.step == step}
+    if not set(COUNTED_FAMILIES) <= families:
+        return ranked, ""  # one family only: nothing to choose
+    counts, what = _nearest_counts(treatment_id, index)
+    if not counts:
+        return ranked, (
+            "Step 2, ACOEM or ODG: no reviewer citation counts for the service; the section that "
+            "fits the case best, then the most recent edition, first."
+        )
+    acoem, odg = (counts.get(f, 0) for f in COUNTED_FAMILIES)
+    if acoem == odg:
+        return ranked, (
+            f"Step 2, ACOEM or ODG: reviewers cite both equally for {what} (ACOEM {acoem}, "
+            f"ODG {odg} items); the most recent edition first."
+        )
+    preferred = "ACOEM" if acoem > odg else "ODG"
+    reordered = sorted(
+        ranked,
+        key=lambda c: (c.rank[0], c.rank[1], c.step != step or _family(c, index) != preferred),
+    )
+    return reordered, (
+        f"Step 2, ACOEM or ODG: reviewers cite {preferred} for {what} (ACOEM {acoem}, ODG {odg} "
+        f"items of the tuning letters; citation counts), so {preferred} first, not the more "
+        "recent edition."
+    )
+
+
+def _nearest_counts(treatment_id: str, index: GuidelineIndex) -> tuple[dict[str, int], str]:
+    """The citation counts of the treatment, else of its nearest broader class, else of all
+    services; with the name of what was counted."""
+    for node in (*index.treatment_lineage(treatment_id), ""):
+        rows: tuple[m.CitationCount, ...] = index.counts_by_treatment.get(node, ())
+        if rows:
+            label = index.treatments[node].label if node in index.treatments else "all services"
+            return {r.family: r.items for r in rows}, label
+    return {}, ""
+
+
+def _family(candidate: Candidate, index: GuidelineIndex) -> str:
+    return index.documents[candidate.section.document_id].family
 
 
 def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:
