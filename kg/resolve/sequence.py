@@ -61,7 +61,32 @@ class Candidate:
 MENTION_PENALTY = 100
 
 
+class _OnDate:
+    """What the documents are on the case's date, worked out once per document per ranking."""
+
+    __slots__ = ("on", "index", "steps", "_standing", "_known")
+
+    def __init__(self, on: date, index: GuidelineIndex) -> None:
+        self.on, self.index = on, index
+        self.steps = index.steps_on(on)  # the search rule in force on the date
+        self._standing: dict[str, tuple[str, bool, int] | None] = {}
+        self._known: dict[str, bool] = {}
+
+    def standing(self, document: m.Document) -> tuple[str, bool, int] | None:
+        if document.id not in self._standing:
+            self._standing[document.id] = document_standing(
+                document, self.on, self.index, self.steps
+            )
+        return self._standing[document.id]
+
+    def edition_known(self, document: m.Document) -> bool:
+        if document.id not in self._known:
+            self._known[document.id] = edition_known_on(document, self.on, self.index)
+        return self._known[document.id]
+
+
 def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
+    view = _OnDate(case.on, index)
     found: dict[str, Candidate] = {}
     rejected: set[str] = set()  # whether a section fits never depends on the path that reached it
     sections = index.sections
@@ -77,7 +102,7 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
                 if section_id in found or section_id in rejected:
                     continue
                 candidate = _candidate(
-                    sections[section_id], distance + penalty, ancestor, case, index
+                    sections[section_id], distance + penalty, ancestor, case, index, view
                 )
                 if candidate is None:
                     rejected.add(section_id)
@@ -87,10 +112,15 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
 
 
 def _candidate(
-    section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex
+    section: m.Section,
+    distance: int,
+    via: str,
+    case: Case,
+    index: GuidelineIndex,
+    view: _OnDate,
 ) -> Candidate | None:
     document = index.documents[section.document_id]
-    standing = document_standing(document, case.on, index)
+    standing = view.standing(document)
     if standing is None:
         return None
     region = _region_fit(section, document, case)
@@ -115,7 +145,7 @@ def _candidate(
         region,
         condition,
         # of two editions of a continuously updated guideline, the one current on the date
-        0 if edition_known_on(document, case.on, index) else 1,
+        0 if view.edition_known(document) else 1,
         recency,
     )
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
@@ -134,7 +164,10 @@ def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
 
 
 def document_standing(
-    document: m.Document, on: date, index: GuidelineIndex
+    document: m.Document,
+    on: date,
+    index: GuidelineIndex,
+    steps: tuple[m.EvidenceStep, ...] | None = None,
 ) -> tuple[str, bool, int] | None:
     """(label, is MTUS, step order) of a document on a date, or None when a reviewer cannot use it
     then (left the MTUS, a DWC guideline not yet in force, not yet published). The one rule of which
@@ -142,7 +175,7 @@ def document_standing(
     it."""
     in_force = index.adoptions_on(document.id, on)
     if in_force:
-        return in_force[0].citation_label, True, _step_of("MTUS", on, index)
+        return in_force[0].citation_label, True, _step_of("MTUS", steps or index.steps_on(on))
     adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document.id, ())]
     if any(a.effective_until is not None and a.effective_until <= on for a in adoptions):
         return (
@@ -158,13 +191,12 @@ def document_standing(
         and document.publication_date > on
     ):
         return None  # not yet published on the date
-    return document.citation_label, False, _step_of(document.family, on, index)
+    return document.citation_label, False, _step_of(document.family, steps or index.steps_on(on))
 
 
-def _step_of(family: str, on: date, index: GuidelineIndex) -> int:
+def _step_of(family: str, steps: tuple[m.EvidenceStep, ...]) -> int:
     """The step of the sequence in force on the date that searches the family (before 2015 the
     rule had no ACOEM/ODG step of its own: they were among the other guidelines)."""
-    steps = index.steps_on(on)
     for step in steps:
         if family in step.families or (family == "MTUS" and step.is_mtus):
             return step.order
