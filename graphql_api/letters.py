@@ -244,7 +244,8 @@ class Finding:
         description="What kind of problem: mtus_label, superseded_edition, "
         "search_sequence, pages_outside_section, impossible_page_range, wrong_region, "
         "no_citation, decision_contradicts_rationale, rationale_copied, "
-        "rationale_other_service."
+        "rationale_other_service, drug_list_status (the letter states an MTUS Drug List status "
+        "the list contradicts on its date)."
     )
     severity: str = strawberry.field(
         description="error (the letter is wrong) or warning (worth a second look)."
