@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
+# `make run PORT=8080 HOST=0.0.0.0`; without them, GUIDELINE_KG_PORT and GUIDELINE_KG_HOST (or .env),
+# then 127.0.0.1:8000 (graphql_api/settings.py)
 run: $(STAMP)
-	$(BIN)/guideline-kg serve --host 127.0.0.1 --port 8000
+	$(BIN)/guideline-kg serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: lint
 	$(BIN)/python -m pytest

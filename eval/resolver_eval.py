@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from datetime import date
@@ -61,6 +62,25 @@ def split_halves(path: Path = SPLIT) -> dict[str, str]:
         letter, _case, half, *_ = line.split("\t")
         halves[letter] = half
     return halves
+
+
+def sections_only_from_checking_letters(index) -> set[str]:
+    """Sections whose only letter evidence (case numbers in cited_in_letters or source) is
+    checking-half letters: kept as evidence that the section exists (issue 14), counted here."""
+    halves = split_halves()
+    checking = {
+        r["dwc_case_number"]
+        for p in READINGS.glob("dev-*.json")
+        if halves.get(p.stem) == "checking"
+        for r in [json.loads(p.read_text())]
+    }
+    found = set()
+    for section in index.sections.values():
+        evidence = (*section.cited_in, *section.provenance.sources)
+        cases = {c for raw in evidence for c in re.findall(r"CM1\d-\d{7}", raw)}
+        if cases and cases <= checking:
+            found.add(section.id)
+    return found
 
 
 def readings(letters: Path | None) -> list[tuple[str, tuple[str, ...], dict]]:
@@ -103,7 +123,14 @@ def evaluate(letters: Path | None) -> dict:
                     skipped[group] += 1
                 continue
             rows.append({**_score(name, item, result, cited, index), "groups": list(groups)})
+    only_checking = sections_only_from_checking_letters(index)
     return {
+        "sections_only_from_checking_letters": len(only_checking),
+        "checking_hits_on_those_sections": sum(
+            1
+            for r in rows
+            if "checking" in r["groups"] and r["section@1"] and r["governing_id"] in only_checking
+        ),
         "groups": {g: _summary([r for r in rows if g in r["groups"]], skipped[g]) for g in GROUPS},
         "floors": FLOORS,
         "counts": "checking",
@@ -150,6 +177,7 @@ def _score(name: str, item: dict, result, cited: list[dict], index) -> dict:
         "service": item["service"],
         "outcome": result.outcome.value,
         "governing": governing.text if governing else None,
+        "governing_id": governing.section_id if governing else None,
         "reviewer": [_cited(c) for c in cited],
         "family@1": int(bool(governing) and governing.guideline in {c["guideline"] for c in cited}),
         "section@1": int(bool(governing) and governing.section_id in cited_sections),
@@ -189,6 +217,11 @@ def main() -> int:
             )
         floors = "  ".join(f"{k} {v:.2f}" for k, v in FLOORS.items())
         print(f"  floors (checking half): {floors}")
+        print(
+            f"  sections whose only letter evidence is checking letters: "
+            f"{report['sections_only_from_checking_letters']} (checking section@1 hits on them: "
+            f"{report['checking_hits_on_those_sections']})"
+        )
         if args.misses:
             for row in report["rows"]:
                 if args.misses in row["groups"] and not row["section@1"]:

@@ -69,6 +69,20 @@ class Citation:
     recommendation: Recommendation = strawberry.field(
         description="What the section says of the treatment."
     )
+    confidence: str = strawberry.field(
+        description='How sure the citation is, in plain words: "verified against the '
+        'regulation", "seen in letters" (the title or pages are known because real IMR letters '
+        'cite them) or "unverified" (researcher knowledge, not checked against the guideline). '
+        "Say so when you copy the citation."
+    )
+    confidence_mark: str | None = strawberry.field(
+        description="The cited section's confidence mark behind `confidence` (V2+, V1, REQ, "
+        "LETTERS, U; null = checked against the regulation)."
+    )
+    source: str = strawberry.field(
+        description="Where the cited section's title, pages and criteria come from (regulation, "
+        "guideline, DWC IMR letters by case number)."
+    )
     section_id: strawberry.Private[str]
     document_id: strawberry.Private[str]
     on: strawberry.Private[date | None]
@@ -86,6 +100,9 @@ class Citation:
             text=c.text,
             evidence_step=c.evidence_step,
             recommendation=RECOMMENDATION[c.recommendation],
+            confidence=c.confidence,
+            confidence_mark=c.confidence_mark,
+            source=c.source,
             section_id=c.section_id,
             document_id=c.document_id,
             on=on,

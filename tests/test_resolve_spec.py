@@ -313,7 +313,7 @@ CASES = [
         id="2016-mri-knee",
     ),
     P(
-        "EMG/NCV of the bilateral lower extremities",
+        "EMG and NCV, both lower extremities",
         "2016-12-01",
         ["lumbar radiculopathy"],
         {},
@@ -453,7 +453,7 @@ CASES = [
         id="2016-cbt",
     ),
     P(
-        "X-ray of the lumbar spine",
+        "Lumbar x-rays, three views",
         "2016-12-01",
         ["low back pain"],
         {},
@@ -463,7 +463,7 @@ CASES = [
         id="2016-xray",
     ),
     P(
-        "CT scan of the cervical spine",
+        "CT of the cervical spine without contrast",
         "2016-12-01",
         ["neck pain"],
         {},
@@ -512,15 +512,17 @@ CASES = [
         None,
         id="2016-mtus-silent-odg",
     ),
+    # MTUS silent, ACOEM and ODG both address it: reviewers of the tuning letters cite ODG for
+    # durable medical equipment (citation counts), so ODG before the more recent ACOEM edition.
     P(
         "Hospital bed rental",
         "2016-12-01",
         ["low back pain"],
         {},
-        "ACOEM",
+        "ODG",
         None,
         None,
-        id="2016-mtus-silent-acoem",
+        id="2016-mtus-silent-counts-odg",
     ),
     # from 2017-12-01: the ACOEM guidelines adopted by reference
     P(

@@ -4,9 +4,11 @@ Each finding names the item (1-based, 0 for the letter), a kind, a severity, a m
 the evidence (the citation text or the pages as printed; never the rationale, which carries
 health information). "No finding" is the answer for a sound letter.
 
-The checks live in small modules: citations (pages, MTUS label, edition, region), sequence
-(search sequence), rationale (conclusion, copies), dates (the letter's date), druglist (the
-MTUS Drug List status a letter states).
+The checks live in small modules: citations (pages, MTUS label, edition, region), unnamed (a
+source that names no guideline), postsurgical (post-surgical guidance without a surgery), sequence
+(search sequence), rationale and copies (conclusion, copied rationales), dates (the letter's
+date), druglist (the MTUS Drug List status a letter states). Every citation check runs on both
+sides of the letter: the claims administrator's and the reviewer's.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from kg.audit.citations import citation_findings
 from kg.audit.dates import IMR_START, letter_date, no_mtus_finding
 from kg.audit.druglist import drug_list_findings
 from kg.audit.finding import Finding
+from kg.audit.postsurgical import postsurgical_findings
 from kg.audit.rationale import rationale_findings, rationale_verdict
 from kg.audit.sequence import sequence_findings
+from kg.audit.unnamed import unnamed_findings
 from kg.index import GuidelineIndex
 from kg.letters.model import Case, Determination, Item
 from kg.resolve import CachedResolver, ResolveRequest, resolve
@@ -50,7 +54,9 @@ def audit(
         _resolve_items(items, case, when, index, resolver) if mtus_in_force else [None] * len(items)
     )
     for number, item in enumerate(items, start=1):
-        findings += citation_findings(number, item, when, index, case, mtus_in_force)
+        findings += citation_findings(number, item, when, index, case, mtus_in_force, items)
+        findings += unnamed_findings(number, item, index)
+        findings += postsurgical_findings(number, item, items, case)
         findings += sequence_findings(number, item, governing[number - 1], index)
         findings += rationale_findings(number, item, items, index)
         findings += drug_list_findings(number, item, when, index)

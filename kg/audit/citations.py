@@ -1,9 +1,12 @@
-"""Checks of each printed citation: pages, MTUS label, edition, region."""
+"""Checks of each printed citation, on both sides of the letter (the claims administrator's UR
+decision and the IMR reviewer's): pages, MTUS label, edition, region."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
+from kg.audit.copies import comparable, follows_a_denied_surgery
 from kg.audit.finding import Finding
 from kg.citations import CitationMatch, match_citation, page_ranges
 from kg.index import GuidelineIndex
@@ -13,6 +16,13 @@ from kg.resolve.service import body_regions
 from kg.vocab import BodyRegion
 
 
+def sides(item: Item) -> Iterator[tuple[str, tuple[Citation, ...]]]:
+    """Each side of the item's decision with the citations it printed: the reviewer's (the
+    "MAXIMUS guideline:" line) and the claims administrator's (the UR decision's)."""
+    yield "reviewer", item.reviewer_citations
+    yield "claims administrator", item.claims_administrator_citations
+
+
 def citation_findings(
     number: int,
     item: Item,
@@ -20,10 +30,11 @@ def citation_findings(
     index: GuidelineIndex,
     case: Case,
     mtus_in_force: bool = True,
+    items: tuple[Item, ...] = (),
 ) -> list[Finding]:
     out: list[Finding] = []
     reviewer = item.reviewer_citations
-    if not reviewer:
+    if not reviewer and not _follows_a_cited_surgery(item, items):
         out.append(
             Finding(
                 number,
@@ -33,19 +44,39 @@ def citation_findings(
                 "",
             )
         )
-    for side, citations in (
-        ("reviewer", reviewer),
-        ("claims administrator", item.claims_administrator_citations),
-    ):
+    for side, citations in sides(item):
         for citation in citations:
             out += _pages_findings(number, side, citation, index)
             if not mtus_in_force:
                 continue
             match = match_citation_of(citation, index)
             out += _mtus_findings(number, side, citation, match, when, index)
-            if side == "reviewer":
-                out += _region_findings(number, item, citation, match, index, case, when)
+            if citation.guideline not in (None, "Other"):
+                # an unnamed source or a web page has no chapter whose region could be wrong;
+                # what a bare title matched would be a guess
+                out += _region_findings(number, side, item, citation, match, index, case, when)
     return out
+
+
+# The thoracic spine has no chapter of its own and the guidelines place it differently: ACOEM's
+# "Neck and Upper Back Complaints" (ch. 8) takes the upper back, ODG's "Low Back - Lumbar &
+# Thoracic" the whole of it. Guidance for the neck or the low back is not another region's.
+_THORACIC_CHAPTERS = frozenset({BodyRegion.NECK, BodyRegion.LOW_BACK})
+
+
+def _with_shared_chapters(regions: set[str]) -> set[str]:
+    if BodyRegion.THORACIC_SPINE in regions:
+        return regions | _THORACIC_CHAPTERS
+    return regions
+
+
+def _follows_a_cited_surgery(item: Item, items: tuple[Item, ...]) -> bool:
+    """A service denied because the surgery it serves was denied (pre-operative clearance, a
+    sling, post-operative therapy) rests on the surgery item's guidelines, which another item of
+    the letter cites: that its own line cites nothing is no defect."""
+    return follows_a_denied_surgery(comparable(item.rationale_text)) and any(
+        other.reviewer_citations for other in items if other is not item
+    )
 
 
 def match_citation_of(citation: Citation, index: GuidelineIndex) -> CitationMatch:
@@ -160,6 +191,7 @@ def _mtus_findings(
 
 def _region_findings(
     number: int,
+    side: str,
     item: Item,
     citation: Citation,
     match: CitationMatch,
@@ -176,15 +208,14 @@ def _region_findings(
     service_regions = set(body_regions(item.service, referred=False))
     if not service_regions:
         service_regions = set(read_diagnoses(case.diagnoses, index, when).regions)
-    if cited and service_regions and not cited & service_regions:
+    if cited and service_regions and not cited & _with_shared_chapters(service_regions):
         return [
             Finding(
                 number,
                 "wrong_region",
                 "warning",
-                f"The cited guidance is for {', '.join(sorted(cited))}; the service and diagnoses "
-                f"concern "
-                f"{', '.join(sorted(service_regions))}.",
+                f"The {side} cites guidance for {', '.join(sorted(cited))}; the service and "
+                f"diagnoses concern {', '.join(sorted(service_regions))}.",
                 citation.text,
             )
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from kg.audit.copies import comparable, copied_from
 from kg.audit.finding import Finding
 from kg.index import GuidelineIndex
 from kg.letters.model import Item
@@ -36,14 +37,7 @@ def rationale_findings(
                 item.decision,
             )
         )
-    copied_from = next(
-        (
-            n
-            for n, other in enumerate(items[: number - 1], start=1)
-            if other.rationale_text == rationale
-        ),
-        None,
-    )
+    copy = copied_from(number, [comparable(i.rationale_text) for i in items])
     own = _family_of(item.service, index)
     spoken = _treatments_in(rationale, index)
     if own and spoken and not own & spoken:
@@ -53,7 +47,7 @@ def rationale_findings(
             if n != number and _family_of(other.service, index) & spoken
         ]
         if others:
-            copied = f" and is a copy of item {copied_from}'s" if copied_from else ""
+            copied = f" and is a copy of item {copy[0]}'s" if copy else ""
             out.append(
                 Finding(
                     number,
@@ -64,17 +58,29 @@ def rationale_findings(
                 )
             )
             return out
-    if copied_from:
-        out.append(
-            Finding(
-                number,
-                "rationale_copied",
-                "warning",
-                f"The rationale is a word-for-word copy of item {copied_from}'s.",
-                item.service,
-            )
-        )
+    if copy:
+        out.append(_copy_finding(number, item, *copy))
     return out
+
+
+def _copy_finding(number: int, item: Item, source: int, share: float, exact: bool) -> Finding:
+    if exact:
+        return Finding(
+            number,
+            "rationale_copied",
+            "warning",
+            f"The rationale is a word-for-word copy of item {source}'s.",
+            item.service,
+        )
+    return Finding(
+        number,
+        "rationale_near_copy",
+        "warning",
+        f"The rationale repeats item {source}'s nearly word for word ({share:.0f}% of the words in "
+        "the same order; a few words such as the body part or the service differ): the items "
+        "were not reasoned one by one.",
+        item.service,
+    )
 
 
 def rationale_verdict(rationale: str) -> bool | None:

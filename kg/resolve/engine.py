@@ -69,7 +69,7 @@ def resolve_service(
         trace = (
             *trace,
             "No guideline in force addresses the treatment: decide on peer-reviewed evidence "
-            "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).",
+            f"({ranking.last_step or 'LC 4610.5(c)(2)(B)'}).",
         )
         return ServiceResolution(
             service.text,

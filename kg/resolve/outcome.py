@@ -38,6 +38,11 @@ class Citation:
     section_id: str
     document_id: str
     recommendation: str
+    # how sure: "verified against the regulation", "seen in letters" or "unverified" (the cited
+    # section's confidence mark in plain words), the mark itself, and where the section is from
+    confidence: str = "unverified"
+    confidence_mark: str | None = None
+    source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +58,9 @@ class Citation:
             "section_id": self.section_id,
             "document_id": self.document_id,
             "recommendation": self.recommendation,
+            "confidence": self.confidence,
+            "confidence_mark": self.confidence_mark,
+            "source": self.source,
         }
 
 
