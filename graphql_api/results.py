@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.drugs import DrugListAnswer, OpioidDose
 from graphql_api.enums import (
     CRITERION_STATUS,
     OUTCOME,
@@ -187,6 +188,14 @@ class ServiceResolution:
     treatment: Treatment | None = strawberry.field(
         description="The treatment the service was read as (null when unknown or ambiguous)."
     )
+    drug_list: DrugListAnswer | None = strawberry.field(
+        description="For a drug: its MTUS Drug List standing on the date (from 2018-01-01), with "
+        "the list version and source, or why it is not known (null for other services)."
+    )
+    dose: OpioidDose | None = strawberry.field(
+        description="For an opioid: the daily MME the request asks for and the dose thresholds "
+        "judged on it (null for other services)."
+    )
     suggestion_ids: strawberry.Private[tuple[str, ...]]
 
     @classmethod
@@ -207,6 +216,8 @@ class ServiceResolution:
             treatment=_CONVERTED.treatment(
                 index.treatments.get(r.treatment.id) if r.treatment else None
             ),
+            drug_list=DrugListAnswer.from_domain(r.drug_list) if r.drug_list else None,
+            dose=OpioidDose.from_domain(r.dose) if r.dose else None,
             suggestion_ids=tuple(s.id for s in r.suggestions),
         )
 

@@ -46,7 +46,10 @@ def build_index(graph: Graph, version: str = "") -> GuidelineIndex:
         formulary=_map(typed[GL.FormularyEntry], props, _formulary_entry),
         list_versions=_map(typed[GL.DrugListVersion], props, _list_version),
         steps=tuple(
-            sorted(_map(typed[GL.EvidenceStep], props, _step).values(), key=lambda s: s.order)
+            sorted(
+                _map(typed[GL.EvidenceStep], props, _step).values(),
+                key=lambda s: (s.effective_from, s.order),
+            )
         ),
         facts={fact.key: fact for fact in facts.values()},
         family_publishers={
@@ -376,6 +379,7 @@ def _list_version(s: URIRef, p: Props) -> m.DrugListVersion:
         _str(p, GL.versionNumber) or "",
         _date(p, GL.effectiveFrom) or date.min,
         _prov(p),
+        _date(p, GL.effectiveUntil),
     )
 
 
@@ -387,6 +391,9 @@ def _step(s: URIRef, p: Props) -> m.EvidenceStep:
         _str(p, GL.legalBasis) or "",
         _locals(p, GL.includesFamily),
         _bool(p, GL.isMtusStep, False),
+        _str(p, GL.searchRule) or "",
+        _date(p, GL.effectiveFrom) or date.min,
+        _date(p, GL.effectiveUntil),
     )
 
 

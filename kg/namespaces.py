@@ -121,6 +121,7 @@ class GL(DefinedNamespace):
     itemCount: URIRef
     includesFamily: URIRef
     isMtusStep: URIRef
+    searchRule: URIRef
     # individuals of closed vocabularies that code branches on
     Page: URIRef
     SectionName: URIRef

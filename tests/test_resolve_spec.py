@@ -830,3 +830,26 @@ def test_with_the_mtus_silent_reviewer_citation_counts_choose_acoem_or_odg(
     )  # both families addressed it: a real choice
     decided = [line for line in result.trace if line.startswith("Step 2, ACOEM or ODG")]
     assert decided and "reviewers cite ODG" in decided[0] and "citation counts" in decided[0]
+
+
+# The MTUS Drug List standing in every drug answer (8 CCR 9792.27.1 ff.) and the daily MME of
+# an opioid request (CDC factors): one row per rule of kg.drug_list and kg.mme.
+DRUG_CASES = [
+    P("Norco 10/325 #60", "2017-12-31", "NO_FORMULARY", None, id="drug-list-none-before-2018"),
+    P("Norco 10/325 #60", "2018-01-01", "NON_EXEMPT", None, id="drug-list-opioid-non-exempt"),
+    P("Lidoderm 5% patch #30", "2022-11-01", "EXEMPT", None, id="drug-list-lidocaine-v10"),
+    P("cyclobenzaprine 10mg #30", "2021-06-01", "NOT_KNOWN", None, id="drug-list-no-entry"),
+    P("Flurbiprofen 20%, Lidocaine 5% cream", "2019-01-01", "COMPOUNDED", None, id="compound"),
+    P("oxycodone 10 mg q6h prn", "2019-06-01", "NON_EXEMPT", 60.0, id="mme-schedule"),
+    P("Norco 10/325 #120 per month", "2023-06-01", "NON_EXEMPT", 40.0, id="mme-count-per-month"),
+]
+
+
+@pytest.mark.parametrize(("service", "on", "standing", "mme"), DRUG_CASES)
+def test_drug_list_standing_and_daily_mme(
+    index: GuidelineIndex, service: str, on: str, standing: str, mme: float | None
+) -> None:
+    request = ResolveRequest.parse(on=on, services=[service], today=date(2026, 1, 1))
+    result = resolve(request, index)[0]
+    assert result.drug_list is not None and result.drug_list.standing.value == standing
+    assert (result.dose.mme_per_day if result.dose else None) == mme

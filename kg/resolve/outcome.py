@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from kg.drug_list import DrugListStatus
+from kg.mme import OpioidDose
+
 
 class Outcome(StrEnum):
     RESOLVED = "RESOLVED"  # a section governs
@@ -99,6 +102,8 @@ class ServiceResolution(NamedTuple):
     suggestions: tuple[TreatmentRef, ...] = ()
     body_regions: tuple[str, ...] = ()
     phase: str | None = None
+    drug_list: DrugListStatus | None = None  # a drug's MTUS Drug List standing on the date
+    dose: OpioidDose | None = None  # an opioid's daily MME and the thresholds judged on it
 
     def to_json(self) -> dict[str, Any]:
         quantity = self.quantity
@@ -119,4 +124,6 @@ class ServiceResolution(NamedTuple):
             "suggestions": [{"id": s.id, "label": s.label} for s in self.suggestions],
             "body_regions": list(self.body_regions),
             "phase": self.phase,
+            "drug_list": self.drug_list.to_json() if self.drug_list else None,
+            "dose": self.dose.to_json() if self.dose else None,
         }

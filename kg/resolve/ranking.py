@@ -37,6 +37,7 @@ class Ranking:
         "_mtus",
         "_others",
         "_why",
+        "_steps",
         "_silent",
         "_decided",
     )
@@ -45,6 +46,7 @@ class Ranking:
         self,
         ranked: list[Candidate],
         index: GuidelineIndex,
+        on: date,
         silent: list[Candidate] | None = None,
         decided: str = "",
     ) -> None:
@@ -60,27 +62,51 @@ class Ranking:
         self._mtus = sum(1 for c in ranked if c.mtus)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
         self._why = ranked[0].why if ranked else ""
+        # the rule in force on the date (any date of a cache epoch has the same rule: the rules'
+        # dates are epoch boundaries)
+        self._steps = index.steps_on(on)
         self._silent = tuple(c for c in silent if c.mtus)
         self._decided = decided
 
+    @property
+    def rule(self) -> str:
+        """The statute or regulation that sets out the search sequence on the date."""
+        return self._steps[0].rule if self._steps else ""
+
+    @property
+    def last_step(self) -> str:
+        """The legal basis of the sequence's last step (studies), for a treatment no guideline
+        addresses."""
+        return self._steps[-1].legal_basis if self._steps else ""
+
     def trace(self, on: date) -> tuple[str, ...]:
-        """The search-sequence lines of the trace (they name the request date)."""
-        if self._mtus:
-            lines = [
+        """The search-sequence lines of the trace: the rule in force on the request date, then
+        what its first step found."""
+        first = self._steps[0] if self._steps else None
+        lines = [f"Search sequence in force on {on}: {self.rule or 'not in the graph'}."]
+        if first is not None and not first.is_mtus:
+            lines.append(
+                f"Step 1, {first.label} ({first.legal_basis}): no MTUS in force on {on}; "
+                + ("the first section governs." if self.candidates else "nothing addresses it.")
+            )
+        elif self._mtus:
+            lines.append(
                 f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
-                f"the first governs (LC 4604.5: presumed correct)."
-            ]
+                f"the first governs ({first.legal_basis if first else 'LC 4604.5'}: presumed "
+                "correct)."
+            )
         else:
-            lines = [
+            after = self._steps[1].legal_basis if len(self._steps) > 1 else "the next step"
+            lines.append(
                 f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a "
-                "whole service category); go to the next step (8 CCR 9792.21.1(a)(2))."
-            ]
+                f"whole service category); go to the next step ({after})."
+            )
             if self._silent:
-                first = self._silent[0]
+                silent_first = self._silent[0]
                 lines.append(
                     f"MTUS silent: {len(self._silent)} MTUS section(s) reach the service only "
-                    f"through a whole service category or a mention (e.g. {first.label}: "
-                    f"{first.section.label}); they do not govern."
+                    f"through a whole service category or a mention (e.g. {silent_first.label}: "
+                    f"{silent_first.section.label}); they do not govern."
                 )
         if self._decided:
             lines.append(self._decided)
@@ -108,7 +134,7 @@ def rank_case(
     decided = ""
     if not any(c.mtus for c in addressing):
         addressing, decided = by_reviewer_citations(addressing, treatment_id, index)
-    return Ranking(addressing, index, silent, decided)
+    return Ranking(addressing, index, on, silent, decided)
 
 
 def by_reviewer_citations(
