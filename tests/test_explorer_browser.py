@@ -212,7 +212,9 @@ def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(
     expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
     expect(governing.locator(".why")).to_contain_text("The MTUS is searched first")
     # how sure the citation is, in plain words, beside the citation to copy (issue 14)
-    expect(governing.locator(".confidence")).to_contain_text(expected["governing"]["confidence"])
+    expect(governing.locator(".cite-confidence")).to_contain_text(
+        expected["governing"]["confidence"]
+    )
     governing.get_by_text("How the search sequence was applied").click()
     expect(governing.locator(".trace li").first).to_be_visible()
     copy = governing.locator("button.copy")  # by class: its name changes to "Copied"

@@ -95,10 +95,6 @@ function governingPanel(t, c, diagnosis) {
     h("span", { class: "guideline-label" }, guidelineWords(gov.guideline)),
     h("span", { class: "step" }, `Search sequence ${stepWords(gov.evidenceStep)}`)),
   citationBox(gov, "governing"),
-  // issue 14: whoever copies the citation sees how sure it is
-  h("p", { class: "confidence", dataset: { confidence: gov.confidence } },
-    h("span", { class: "muted" }, "How sure "), h("strong", null, gov.confidence),
-    gov.source ? ` — source: ${gov.source}` : ""),
   h("p", { class: "why" }, whyWords(t, c)),
   twoMtusSentence(c, diagnosis),
   adoption ? h("p", { class: "mtus-doc" }, h("span", { class: "muted" }, "MTUS document on this date "),
@@ -232,7 +228,9 @@ function citationBox(cit, key) {
     h("p", {
       class: "cite-confidence", dataset: { confidence: section.confidence || "verified" },
       title: section.sources.length ? `Source: ${section.sources.join("; ")}` : null,
-    }, h("span", { class: "muted" }, "How sure the graph is of this section: "), confidenceWords(section.confidence)));
+    }, h("span", { class: "muted" }, "How sure the graph is of this section: "),
+    // the resolver's own words (issue 14: the same in resolve --json, text and GraphQL)
+    cit.confidence || confidenceWords(section.confidence)));
 }
 
 async function copyCitation(text, button) {
