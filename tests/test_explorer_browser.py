@@ -54,7 +54,7 @@ document.addEventListener('securitypolicyviolation',
   (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));"""
 
 COMPARE = """query($t: ID!, $d: Date!, $c: String) { compare(treatment: $t, asOf: $d, condition: $c) {
-  governing { text mtus guidelineDocument { id family } }
+  governing { text mtus confidence guidelineDocument { id family } }
   guidance { source governs citation { text } } } }"""
 AUDIT = """query($text: String!) { auditLetter(text: $text) { __typename
   ... on LetterAudit { reading { items { decision } } findings { item kind severity message } } } }"""
@@ -211,6 +211,8 @@ def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(
     governing = page.locator("section.governs")
     expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
     expect(governing.locator(".why")).to_contain_text("The MTUS is searched first")
+    # how sure the citation is, in plain words, beside the citation to copy (issue 14)
+    expect(governing.locator(".confidence")).to_contain_text(expected["governing"]["confidence"])
     governing.get_by_text("How the search sequence was applied").click()
     expect(governing.locator(".trace li").first).to_be_visible()
     copy = governing.locator("button.copy")  # by class: its name changes to "Copied"

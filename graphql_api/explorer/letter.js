@@ -24,6 +24,8 @@ const FINDING_KIND = {
   wrong_region: "Wrong body region", no_citation: "No citation",
   decision_contradicts_rationale: "Decision contradicts rationale", rationale_copied: "Copied rationale",
   rationale_other_service: "Rationale about another service",
+  rationale_near_copy: "Nearly copied rationale", no_guideline_named: "No guideline named",
+  postsurgical_without_surgery: "Post-surgical guidance without a surgery",
 };
 
 let letterPage = null;

@@ -9,8 +9,9 @@ import {
 } from "./common.js";
 import { announce, h } from "./dom.js";
 import { NEIGHBOURHOOD, neighbourhoodPanel } from "./picture.js";
+import { drugListPanel } from "./druglist.js";
 
-const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation
+const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation confidence source
   guidelineSection { id title summary evidenceGrade confidence sources bodyRegions }
   guidelineDocument { id label family bodyRegions adoptions { citationLabel regulation effectiveFrom effectiveUntil } }`;
 const TREATMENT = `query Treatment($id: ID!, $asOf: Date!, $dx: String, $dxCode: String!, $hasDx: Boolean!) {
@@ -56,6 +57,7 @@ export async function treatmentView(route) {
       h("h1", null, t.label),
       names.length ? h("p", { class: "names" }, names.map((n, i) => [i ? h("span", { class: "sep" }, " · ") : "", n])) : null),
     governingPanel(t, c, data.diagnosis),
+    drugListPanel(t),
     h("section", { class: "compare", "aria-labelledby": "compare-h" },
       h("h2", { id: "compare-h", class: "section-title" }, "MTUS, ACOEM and ODG side by side"),
       h("div", { class: "columns" }, c.guidance.map((g) => guidanceColumn(g, t, c)))),
@@ -93,6 +95,10 @@ function governingPanel(t, c, diagnosis) {
     h("span", { class: "guideline-label" }, guidelineWords(gov.guideline)),
     h("span", { class: "step" }, `Search sequence ${stepWords(gov.evidenceStep)}`)),
   citationBox(gov, "governing"),
+  // issue 14: whoever copies the citation sees how sure it is
+  h("p", { class: "confidence", dataset: { confidence: gov.confidence } },
+    h("span", { class: "muted" }, "How sure "), h("strong", null, gov.confidence),
+    gov.source ? ` — source: ${gov.source}` : ""),
   h("p", { class: "why" }, whyWords(t, c)),
   twoMtusSentence(c, diagnosis),
   adoption ? h("p", { class: "mtus-doc" }, h("span", { class: "muted" }, "MTUS document on this date "),
