@@ -546,7 +546,10 @@ ROWS = """() => { const rows = []; let head = null;
   for (const el of document.querySelectorAll('svg.graph text.g-series, svg.graph a.g-node')) {
     if (el.matches('text.g-series')) head = el.textContent;
     else if (el.matches('a.g-document')) rows.push([head, el.textContent]);
-    else if (el.matches('a.g-section')) rows[rows.length - 1].push(el.textContent); }
+    else if (el.matches('a.g-section')) {
+      const last = rows[rows.length - 1];
+      if (last.length === 3) rows.push([head, last[1], el.textContent]);  // the same edition
+      else last.push(el.textContent); } }
   return rows; }"""
 
 
