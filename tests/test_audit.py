@@ -12,7 +12,15 @@ import pytest
 from guideline_kg.cli import main
 from kg.audit import audit, rationale_verdict
 from kg.index import GuidelineIndex
-from kg.letters import Case, Citation, Determination, Item, LetterDates, read_letter_file
+from kg.letters import (
+    Case,
+    Citation,
+    Determination,
+    Item,
+    LetterDates,
+    read_letter,
+    read_letter_file,
+)
 from kg.resolve import CachedResolver, ResolveRequest, resolve
 
 NOT_NECESSARY = "The records do not show improvement. The request is not medically necessary."
@@ -514,3 +522,16 @@ def test_a_source_that_names_no_guideline(
     reading = letter(item("Physical therapy x6", [PM_2009, cited]))
     found = [f for f in audit(reading, mini_index) if f.kind == "no_guideline_named"]
     assert [(f.item, f.evidence) for f in found] == ([(1, cited.text)] if unnamed else [])
+
+
+def test_a_guideline_line_that_only_says_per_guidelines(index: GuidelineIndex) -> None:
+    text = (SYNTHETIC / "synthetic-2017-both-sides.txt").read_text(encoding="utf-8")
+    line = "Claims Administrator guideline: Decision based on MTUS Shoulder Complaints 2004.\n"
+    assert text.count(line) == 1
+    reading = read_letter(text.replace(line, "Claims Administrator guideline: per guidelines\n"))
+    found = [f for f in audit(reading, index) if f.kind == "no_guideline_named"]
+    assert [(f.item, f.message.split(" cites")[0], f.evidence) for f in found] == [
+        (1, "The reviewer", "Decision based on Non-MTUS Citation per the guidelines."),
+        (2, "The claims administrator", "per guidelines"),
+        (3, "The claims administrator", "Decision based on Non-MTUS Citation Topical analgesics."),
+    ]
