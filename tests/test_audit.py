@@ -535,3 +535,36 @@ def test_a_guideline_line_that_only_says_per_guidelines(index: GuidelineIndex) -
         (2, "The claims administrator", "per guidelines"),
         (3, "The claims administrator", "Decision based on Non-MTUS Citation Topical analgesics."),
     ]
+
+
+def test_a_side_that_also_cites_the_right_region_is_not_accused(index: GuidelineIndex) -> None:
+    text = (SYNTHETIC / "synthetic-2017-both-sides.txt").read_text(encoding="utf-8")
+    line = (
+        "Physical Methods, and Postsurgical Treatment 2009, Section(s): Initial course of therapy."
+    )
+    assert text.count(line) == 1
+    # The claims administrator cites the low back chapter and the shoulder's own as well.
+    both = text.replace(
+        line, "Physical Methods, and Shoulder Complaints 2004, Section(s): Physical Methods."
+    )
+    found = kinds(audit(read_letter(both), index))
+    assert (1, "wrong_region") not in found
+    assert (1, "wrong_region") in kinds(audit(read_letter(text), index))
+
+
+def test_a_limb_named_without_a_joint_takes_the_guidance_of_any_of_its_regions(
+    index: GuidelineIndex,
+) -> None:
+    def odg(chapter: str) -> Citation:
+        return citation(
+            f"Non-MTUS Citation ODG {chapter} Chapter", "ODG", False, f"{chapter} Chapter"
+        )
+
+    def regions_found(chapter: str) -> list[tuple[int, str]]:
+        emg = item("EMG of the left upper extremity", [odg(chapter)], rationale=NOT_NECESSARY)
+        found = audit(letter(emg, on="2017-01-15", diagnoses=("neck pain",)), index)
+        return [k for k in kinds(found) if k[1] == "wrong_region"]
+
+    assert regions_found("Forearm, Wrist & Hand") == []
+    assert regions_found("Neck and Upper Back") == []
+    assert regions_found("Knee") == [(1, "wrong_region")]

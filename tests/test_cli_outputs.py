@@ -38,7 +38,8 @@ def test_parse_shows_the_citations_of_both_sides(capsys: pytest.CaptureFixture[s
     )
     assert lines[first + 1] == (
         "    claims administrator: MTUS ACOEM Low Back Complaints 2004, Section(s): Physical "
-        "Methods; MTUS Post-Surgical Postsurgical Treatment 2009, Section(s): Shoulder"
+        "Methods; MTUS Post-Surgical Postsurgical Treatment 2009, Section(s): Initial course of "
+        "therapy"
     )
     assert lines[first + 2] == (
         "    reviewer: MTUS ACOEM Shoulder Complaints 2004, Section(s): Physical Methods; "
