@@ -3,7 +3,7 @@
 
 import { isIsoDate } from "./address.js";
 import { gql } from "./api.js";
-import { errorPanel, mtusBadge, num, words } from "./common.js";
+import { errorPanel, guidelineWords, mtusBadge, num, words } from "./common.js";
 import { $, h } from "./dom.js";
 import { runSearch } from "./search.js";
 
@@ -152,8 +152,9 @@ function citeList(title, citations) {
   return h("div", { class: "cite-group" },
     h("h4", null, title),
     citations.length ? h("ul", null, citations.map((c) => h("li", null,
-      mtusBadge(c.mtus, c.guideline), " ", c.guideline ? h("span", { class: "guideline-label" }, c.guideline) : null,
-      " ", h("span", { class: "cite-inline" }, c.text))))
+      mtusBadge(c.mtus, c.guideline), " ",
+      c.guideline ? [h("span", { class: "guideline-label" }, guidelineWords(c.guideline)), ": "] : null,
+      h("q", { class: "cite-inline" }, c.text))))
       : h("p", { class: "muted" }, "None printed."));
 }
 

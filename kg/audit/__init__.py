@@ -7,8 +7,8 @@ health information). "No finding" is the answer for a sound letter.
 The checks live in small modules: citations (pages, MTUS label, edition, region), unnamed (a
 source that names no guideline), postsurgical (post-surgical guidance without a surgery), sequence
 (search sequence), rationale and copies (conclusion, copied rationales), dates (the letter's
-date). Every citation check runs on both sides of the letter: the claims administrator's and the
-reviewer's.
+date), druglist (the MTUS Drug List status a letter states). Every citation check runs on both
+sides of the letter: the claims administrator's and the reviewer's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from kg.audit.citations import citation_findings
 from kg.audit.dates import IMR_START, letter_date, no_mtus_finding
+from kg.audit.druglist import drug_list_findings
 from kg.audit.finding import Finding
 from kg.audit.postsurgical import postsurgical_findings
 from kg.audit.rationale import rationale_findings, rationale_verdict
@@ -58,6 +59,7 @@ def audit(
         findings += postsurgical_findings(number, item, items, case)
         findings += sequence_findings(number, item, governing[number - 1], index)
         findings += rationale_findings(number, item, items, index)
+        findings += drug_list_findings(number, item, when, index)
     return findings
 
 
