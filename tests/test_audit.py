@@ -569,3 +569,22 @@ def test_a_limb_named_without_a_joint_takes_the_guidance_of_any_of_its_regions(
     assert regions_found("Forearm, Wrist & Hand") == []
     assert regions_found("Neck and Upper Back") == []
     assert regions_found("Knee") == [(1, "wrong_region")]
+
+
+def test_a_search_error_resting_on_an_unverified_section_says_so(index: GuidelineIndex) -> None:
+    odg = citation(
+        "Non-MTUS Citation ODG Pain Chapter, Benzodiazepines",
+        "ODG",
+        False,
+        "Pain Chapter, Benzodiazepines",
+    )
+    diazepam = item(
+        "Diazepam 5mg #30", [odg], rationale="Diazepam is not indicated. " + NOT_NECESSARY
+    )
+    (found,) = audit(letter(diazepam, on="2017-01-15"), index)
+    assert found.kind == "search_sequence" and "Benzodiazepines" in found.message
+    assert "unverified" in found.message  # the graph's CPMTG 2016 row is marked U
+    lidocaine = read_letter_file(SYNTHETIC / "synthetic-2017-search-sequence.txt")
+    chronic = replace(lidocaine, case=replace(lidocaine.case, date_of_injury="2015-03-02"))
+    (seen,) = audit(chronic, index)
+    assert "unverified" not in seen.message  # that row is known from letters
