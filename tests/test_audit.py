@@ -336,6 +336,16 @@ def test_a_cached_resolver_given_is_the_one_used_and_finds_the_same(index: Guide
     assert resolver.steps.reading.cache_info().currsize > 0
 
 
+def test_a_search_sequence_finding_cites_the_rule_in_force_on_the_letters_date(
+    index: GuidelineIndex, letters_dir: Path
+) -> None:
+    """The seed letter is of 2014: 8 CCR 9792.25 set the sequence then, not 9792.21.1 (2015)."""
+    determination = read_letter_file(letters_dir / "imr-2014-lumbar-four-items.txt")
+    messages = [f.message for f in audit(determination, index) if f.kind == "search_sequence"]
+    assert messages and all("8 CCR 9792.25(a) (2009)" in m for m in messages)
+    assert not any("9792.21.1" in m for m in messages)
+
+
 SYNTHETIC = Path(__file__).parent / "data" / "letters"
 
 
