@@ -26,6 +26,7 @@ const FINDING_KIND = {
   rationale_other_service: "Rationale about another service",
   rationale_near_copy: "Nearly copied rationale", no_guideline_named: "No guideline named",
   postsurgical_without_surgery: "Post-surgical guidance without a surgery",
+  drug_list_status: "MTUS Drug List status", no_mtus_in_force: "No MTUS in force",
 };
 
 let letterPage = null;
