@@ -187,6 +187,11 @@ def test_an_unreachable_store_is_one_line_and_exit_1(
     assert capsys.readouterr().err.strip().splitlines() == [
         f"guideline-kg publish: graph store {gone} unreachable ([Errno 111] Connection refused)"
     ]
+    # credentials in the URL (HTTP Basic) never reach a message
+    secret = gone.replace("http://", "http://curator:s3cret-pw@")
+    assert main(["publish", "--to", secret, "--data-dir", str(MINI)]) == 1
+    told = capsys.readouterr().err
+    assert "s3cret-pw" not in told and "curator" not in told and gone in told
     port = str(free_port())
     started = subprocess.run(
         [*serve_command(), "serve", "--source", gone, "--port", port],
