@@ -172,7 +172,7 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
             if not settings.source:
                 app.state.files_refused = True
             elif _unreachable(exc):
-                app.state.source = _source_state(app.state.source, error=error)
+                app.state.source = _source_state(getattr(app.state, "source", None), error=error)
         else:
             # one assignment each, no await between them: a request sees the old pair or the new one
             app.state.index, app.state.loaded_at = index, datetime.now(UTC)

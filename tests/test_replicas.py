@@ -17,11 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
+from graphql_api import graph_store
 from graphql_api.app import create_app
 from graphql_api.graph_store import GraphStore
 from graphql_api.settings import Settings
 from guideline_kg.cli import main
+from kg.errors import DataFileError
 from kg.index import GuidelineIndex
+from kg.load import parse_data
 from loadtest.server import LOOPBACK, Server, free_port, serve_command
 
 with warnings.catch_warnings():
@@ -203,6 +206,26 @@ def test_an_unreachable_store_is_one_line_and_exit_1(
     assert started.stderr.strip().splitlines() == [
         f"guideline-kg serve: graph store {gone} unreachable ([Errno 111] Connection refused)"
     ]
+
+
+def test_a_graph_changed_in_the_store_after_its_publish_is_refused(mini_store: Store) -> None:
+    store = GraphStore(mini_store.url)
+    record = store.published()
+    assert record is not None
+    graph = store.graph(record)
+    assert graph is not None
+    edited = parse_data(
+        graph.serialize(format="nt", encoding="utf-8").replace(b"muscle relaxants", b"opioids"),
+        "nt",
+        "edited",
+    )
+    store.put(record.graph, edited)  # same size, other content: only the digest tells
+    try:
+        with pytest.raises(DataFileError, match="differs from the published digest"):
+            graph_store.load_index(mini_store.url)
+    finally:
+        store.put(record.graph, graph)
+    assert graph_store.load_index(mini_store.url).version == record.version
 
 
 def test_every_replica_swaps_to_a_newly_published_version(
