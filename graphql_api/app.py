@@ -1,8 +1,9 @@
 """The web server: `create_app(settings)` builds the Starlette app; the lifespan loads the graph
 once.
 
-Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /admin/reload (only
-with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
+Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser, from /graphiql's files),
+/healthz (liveness), /readyz (the graph is loaded and checked), /metrics (Prometheus), /admin/reload
+(only with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
 
 Reloading: SIGHUP and POST /admin/reload build the new index beside the serving one and swap it in
 only when it loaded and validated; a failure keeps the old graph, is logged and shows on /healthz as
@@ -40,11 +41,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from graphql_api import metrics
 from graphql_api.limits import BodyLimitMiddleware, schema_extensions
 from graphql_api.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from graphql_api.schema import make_schema
 from graphql_api.settings import Settings
-from graphql_api.view import GraphQLView
+from graphql_api.view import GRAPHIQL_DIR, GraphQLView
 from kg.errors import KgError
 from kg.index import GuidelineIndex
 
@@ -105,13 +107,17 @@ def create_app(settings: Settings) -> Starlette:
     )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics.metrics, methods=["GET"]),
         Route("/graphql", view, methods=["GET", "POST"]),
     ]
     if settings.admin_token:
         routes.append(Route("/admin/reload", _reload(settings), methods=["POST"]))
+    routes.append(Mount("/graphiql", StaticFiles(directory=GRAPHIQL_DIR), name="graphiql"))
     routes.append(Mount("/", StaticFiles(directory=EXPLORER_DIR, html=True), name="explorer"))
     middleware = [
         Middleware(AccessLogMiddleware),
+        Middleware(metrics.MetricsMiddleware),
         Middleware(SecurityHeadersMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
@@ -149,6 +155,15 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness, apart from liveness (/healthz): ready once the graph is loaded and checked (SHACL,
+    references, adoptions), so a load balancer sends nothing to a worker still loading."""
+    index = getattr(request.app.state, "index", None)
+    if index is None or not index.checked:
+        return JSONResponse({"status": "not ready", "version": None}, status_code=503)
+    return JSONResponse({"status": "ready", "version": index.version})
+
+
 async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
     """Build and validate the graph beside the serving one; swap only when that worked. One at a
     time."""
@@ -184,6 +199,7 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
             app.state.files_refused = False
             log.info("graph %s loaded (reload) in process %d", index.version[:12], os.getpid())
         app.state.last_reload = {**outcome, "at": datetime.now(UTC).isoformat()}
+        metrics.reloaded(outcome["status"])
         _record_serving(app.state.index.version, files_refused=app.state.files_refused)
         return outcome
 

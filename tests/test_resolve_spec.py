@@ -313,7 +313,7 @@ CASES = [
         id="2016-mri-knee",
     ),
     P(
-        "EMG/NCV of the bilateral lower extremities",
+        "EMG and NCV, both lower extremities",
         "2016-12-01",
         ["lumbar radiculopathy"],
         {},
@@ -453,7 +453,7 @@ CASES = [
         id="2016-cbt",
     ),
     P(
-        "X-ray of the lumbar spine",
+        "Lumbar x-rays, three views",
         "2016-12-01",
         ["low back pain"],
         {},
@@ -463,7 +463,7 @@ CASES = [
         id="2016-xray",
     ),
     P(
-        "CT scan of the cervical spine",
+        "CT of the cervical spine without contrast",
         "2016-12-01",
         ["neck pain"],
         {},
@@ -512,15 +512,17 @@ CASES = [
         None,
         id="2016-mtus-silent-odg",
     ),
+    # MTUS silent, ACOEM and ODG both address it: reviewers of the tuning letters cite ODG for
+    # durable medical equipment (citation counts), so ODG before the more recent ACOEM edition.
     P(
         "Hospital bed rental",
         "2016-12-01",
         ["low back pain"],
         {},
-        "ACOEM",
+        "ODG",
         None,
         None,
-        id="2016-mtus-silent-acoem",
+        id="2016-mtus-silent-counts-odg",
     ),
     # from 2017-12-01: the ACOEM guidelines adopted by reference
     P(
@@ -706,3 +708,26 @@ def test_an_fda_approved_topical_nsaid_is_not_ruled_out(index: GuidelineIndex) -
     result = resolve(request, index)[0]
     assert result.governing is not None
     assert not [c for c in result.criteria if c.status.value == "NOT_MET"]
+
+
+# The MTUS Drug List standing in every drug answer (8 CCR 9792.27.1 ff.) and the daily MME of
+# an opioid request (CDC factors): one row per rule of kg.drug_list and kg.mme.
+DRUG_CASES = [
+    P("Norco 10/325 #60", "2017-12-31", "NO_FORMULARY", None, id="drug-list-none-before-2018"),
+    P("Norco 10/325 #60", "2018-01-01", "NON_EXEMPT", None, id="drug-list-opioid-non-exempt"),
+    P("Lidoderm 5% patch #30", "2022-11-01", "EXEMPT", None, id="drug-list-lidocaine-v10"),
+    P("cyclobenzaprine 10mg #30", "2021-06-01", "NOT_KNOWN", None, id="drug-list-no-entry"),
+    P("Flurbiprofen 20%, Lidocaine 5% cream", "2019-01-01", "COMPOUNDED", None, id="compound"),
+    P("oxycodone 10 mg q6h prn", "2019-06-01", "NON_EXEMPT", 60.0, id="mme-schedule"),
+    P("Norco 10/325 #120 per month", "2023-06-01", "NON_EXEMPT", 40.0, id="mme-count-per-month"),
+]
+
+
+@pytest.mark.parametrize(("service", "on", "standing", "mme"), DRUG_CASES)
+def test_drug_list_standing_and_daily_mme(
+    index: GuidelineIndex, service: str, on: str, standing: str, mme: float | None
+) -> None:
+    request = ResolveRequest.parse(on=on, services=[service], today=date(2026, 1, 1))
+    result = resolve(request, index)[0]
+    assert result.drug_list is not None and result.drug_list.standing.value == standing
+    assert (result.dose.mme_per_day if result.dose else None) == mme

@@ -3,7 +3,7 @@
 
 import { isIsoDate } from "./address.js";
 import { gql } from "./api.js";
-import { errorPanel, mtusBadge, num, words } from "./common.js";
+import { errorPanel, guidelineWords, mtusBadge, num, words } from "./common.js";
 import { $, h } from "./dom.js";
 import { runSearch } from "./search.js";
 
@@ -24,6 +24,8 @@ const FINDING_KIND = {
   wrong_region: "Wrong body region", no_citation: "No citation",
   decision_contradicts_rationale: "Decision contradicts rationale", rationale_copied: "Copied rationale",
   rationale_other_service: "Rationale about another service",
+  rationale_near_copy: "Nearly copied rationale", no_guideline_named: "No guideline named",
+  postsurgical_without_surgery: "Post-surgical guidance without a surgery",
 };
 
 let letterPage = null;
@@ -150,8 +152,9 @@ function citeList(title, citations) {
   return h("div", { class: "cite-group" },
     h("h4", null, title),
     citations.length ? h("ul", null, citations.map((c) => h("li", null,
-      mtusBadge(c.mtus, c.guideline), " ", c.guideline ? h("span", { class: "guideline-label" }, c.guideline) : null,
-      " ", h("span", { class: "cite-inline" }, c.text))))
+      mtusBadge(c.mtus, c.guideline), " ",
+      c.guideline ? [h("span", { class: "guideline-label" }, guidelineWords(c.guideline)), ": "] : null,
+      h("q", { class: "cite-inline" }, c.text))))
       : h("p", { class: "muted" }, "None printed."));
 }
 

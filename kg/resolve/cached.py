@@ -5,8 +5,9 @@ The pipeline (kg.resolve.engine) has no cache of its own; this one wraps its ste
 as it was built; a new index gets a new CachedResolver, and the old one goes with its index.
 
 Dates enter a ranking only by comparison with the graph's own dates (MTUS adoptions begin and end,
-documents are published), so a ranking is kept per *epoch* of the request date: how many of those
-dates are on or before it. Every date of one epoch ranks every section the same way.
+documents are published, the search rule changes), so a ranking is kept per *epoch* of the request
+date: how many of those dates are on or before it. Every date of one epoch ranks every section the
+same way.
 """
 
 from __future__ import annotations
@@ -86,4 +87,8 @@ def _boundaries(index: GuidelineIndex) -> tuple[date, ...]:
     for document in index.documents.values():
         if document.publication_date is not None:
             found.add(document.publication_date)
-    return tuple(sorted(found))
+    for step in index.steps:  # the search rule in force changes the steps and the trace
+        found.add(step.effective_from)
+        if step.effective_until is not None:
+            found.add(step.effective_until)
+    return tuple(sorted(d for d in found if d > date.min))

@@ -12,6 +12,20 @@ from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.outcome import Citation
 
+# The confidence marks of kg/data/README.md in the words a reader of a citation needs: verified
+# (no mark, V2+ or V1: checked against the regulation or the guideline's own text), seen in
+# letters (LETTERS: a title known because real letters cite it; REQ: pages as letters commonly
+# cite them), unverified (U: researcher knowledge, or inherited from an earlier edition).
+VERIFIED = "verified against the regulation"
+SEEN_IN_LETTERS = "seen in letters"
+UNVERIFIED = "unverified"
+CONFIDENCE_WORDS = {None: VERIFIED, "V2+": VERIFIED, "V1": VERIFIED, "LETTERS": SEEN_IN_LETTERS}
+CONFIDENCE_WORDS |= {"REQ": SEEN_IN_LETTERS, "U": UNVERIFIED}
+
+
+def confidence_words(mark: str | None) -> str:
+    return CONFIDENCE_WORDS.get(mark, UNVERIFIED)
+
 
 def cite(section: m.Section, index: GuidelineIndex, label: str, mtus: bool, step: int) -> Citation:
     document = index.documents[section.document_id]
@@ -30,6 +44,9 @@ def cite(section: m.Section, index: GuidelineIndex, label: str, mtus: bool, step
         section_id=section.id,
         document_id=document.id,
         recommendation=section.recommendation,
+        confidence=confidence_words(section.provenance.confidence),
+        confidence_mark=section.provenance.confidence,
+        source="; ".join(section.provenance.sources),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.diagnosis import DiagnosisReading
+from kg.resolve.drugs import dose_criteria, drug_answers
 from kg.resolve.outcome import CriterionResult, Outcome, ServiceResolution, Status, TreatmentRef
 from kg.resolve.request import ResolveRequest, ServiceInput
 from kg.resolve.sequence import Case
@@ -63,11 +64,12 @@ def resolve_service(
     treatment = index.treatments[primary]
     ref = TreatmentRef(treatment.id, treatment.label)
     body_regions = tuple(sorted(regions))
+    drug_list, dose = drug_answers(service.text, reading, primary, request, index)
     if not citations:
         trace = (
             *trace,
             "No guideline in force addresses the treatment: decide on peer-reviewed evidence "
-            "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).",
+            f"({ranking.last_step or 'LC 4610.5(c)(2)(B)'}).",
         )
         return ServiceResolution(
             service.text,
@@ -81,6 +83,8 @@ def resolve_service(
             problems,
             body_regions=body_regions,
             phase=phase,
+            drug_list=drug_list,
+            dose=dose,
         )
     lineage = frozenset(index.treatment_lineage(primary))
     # A compound, written out or a named product, is judged on every ingredient too (CPMTG Topical
@@ -102,6 +106,7 @@ def resolve_service(
     results = steps.criteria(
         ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on
     )
+    results = dose_criteria(results, dose, facts.other_opioid_mme, index)
     if ingredients:
         results = (
             *results,
@@ -121,6 +126,8 @@ def resolve_service(
         problems,
         body_regions=body_regions,
         phase=phase,
+        drug_list=drug_list,
+        dose=dose,
     )
 
 

@@ -1,9 +1,11 @@
-"""Candidates for a treatment on a date, ordered by the legal search sequence.
+"""Candidates for a treatment on a date, ordered by the legal search sequence in force then.
 
-8 CCR 9792.21.1: the MTUS in force on the date first; only where it is silent, the most
-current ACOEM or ODG; then other guidelines; then studies. The steps are data (gl:EvidenceStep);
-this module only decides which step each section's document belongs to on the date and, inside
-a step, which section fits the case best.
+8 CCR 9792.21.1 (from 2015-04-20): the MTUS in force on the date first; only where it is silent,
+the most current ACOEM or ODG; then other guidelines; then studies. Before it, 9792.25 (from
+2009-07-18) and 9792.22 (from 2007-06-15): the MTUS, then other evidence-based guidelines, then
+studies; before any MTUS, LC 4604.5 made ACOEM presumptively correct. The steps are data
+(gl:EvidenceStep, each with the dates of its rule); this module only decides which step each
+section's document belongs to on the date and, inside a step, which section fits the case best.
 """
 
 from __future__ import annotations
@@ -138,28 +140,33 @@ def document_standing(
     it."""
     in_force = index.adoptions_on(document.id, on)
     if in_force:
-        return in_force[0].citation_label, True, _step_of("MTUS", index)
+        return in_force[0].citation_label, True, _step_of("MTUS", on, index)
     adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document.id, ())]
     if any(a.effective_until is not None and a.effective_until <= on for a in adoptions):
         return (
             None  # it left the MTUS: superseded guidance, not "the most current" (9792.21.1(a)(2))
         )
-    if document.family == "DWC" and adoptions:
-        return None  # a DWC guideline not yet in force
+    if adoptions and (document.family == "DWC" or document.publication_date is None):
+        # a DWC guideline not yet in force; or a version known only from the AD order that adopted
+        # it (its publication date unknown): it counts from that order, never before
+        return None
     if (
         document.family not in CONTINUOUSLY_UPDATED_FAMILIES
         and document.publication_date
         and document.publication_date > on
     ):
         return None  # not yet published on the date
-    return document.citation_label, False, _step_of(document.family, index)
+    return document.citation_label, False, _step_of(document.family, on, index)
 
 
-def _step_of(family: str, index: GuidelineIndex) -> int:
-    for step in index.steps:
+def _step_of(family: str, on: date, index: GuidelineIndex) -> int:
+    """The step of the sequence in force on the date that searches the family (before 2015 the
+    rule had no ACOEM/ODG step of its own: they were among the other guidelines)."""
+    steps = index.steps_on(on)
+    for step in steps:
         if family in step.families or (family == "MTUS" and step.is_mtus):
             return step.order
-    return max((s.order for s in index.steps), default=3)
+    return max((s.order for s in steps), default=3)
 
 
 def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
