@@ -182,6 +182,24 @@ def test_a_graph_that_fails_validate_is_not_published(
     assert GraphStore(shipped_store.url).published() == before
 
 
+def test_a_replica_of_a_store_with_nothing_published_does_not_start(tmp_path: Path) -> None:
+    empty = Store(tmp_path / "empty").start()
+    try:
+        started = subprocess.run(
+            [*serve_command(), "serve", "--source", empty.url, "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        empty.stop()
+    assert started.returncode == 1
+    assert started.stderr.strip().splitlines() == [
+        f"guideline-kg serve: no graph published to {empty.url} "
+        f"(guideline-kg publish --to {empty.url})"
+    ]
+
+
 def test_an_unreachable_store_is_one_line_and_exit_1(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
