@@ -82,6 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", type=Path, default=None, help="file to write (default: stdout)"
     )
 
+    p = sub.add_parser(
+        "publish",
+        help="validate the graph and load it into a SPARQL graph store for replicas to serve",
+    )
+    _data_args(p)
+    p.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the store's SPARQL 1.1 Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store)",
+    )
+
     for register in _EXTENSIONS:
         register(sub)
     for sub_parser in sub.choices.values():
@@ -159,6 +171,21 @@ def _validate(args: argparse.Namespace) -> int:
             print(violation)
         print("conforms" if report.conforms else f"{len(report.violations)} violation(s)")
     return 0 if report.conforms else 1
+
+
+@command("publish")
+def _publish(args: argparse.Namespace) -> int:
+    from graphql_api.graph_store import publish, shown
+    from kg.errors import ValidationError
+
+    try:
+        record = publish(args.to, **_dirs(args))
+    except ValidationError as exc:  # every violation, as `validate` prints them; nothing written
+        for violation in exc.violations:
+            print(violation, file=sys.stderr)
+        raise
+    print(f"published {record.version} ({record.triples} triples) to {shown(args.to)}")
+    return 0
 
 
 @command("stats")
