@@ -245,7 +245,8 @@ class Finding:
         "search_sequence, pages_outside_section, impossible_page_range, wrong_region, "
         "no_citation, no_guideline_named, postsurgical_without_surgery, "
         "decision_contradicts_rationale, rationale_copied, rationale_near_copy, "
-        "rationale_other_service, no_mtus_in_force. Citation checks name the side "
+        "rationale_other_service, no_mtus_in_force, drug_list_status (the letter states an "
+        "MTUS Drug List status the list contradicts on its date). Citation checks name the side "
         "(the claims administrator's or the reviewer's) in the message."
     )
     severity: str = strawberry.field(

@@ -67,6 +67,13 @@ def add_parser(sub: Any) -> None:
         default=None,
         help="folder of the data Turtle files (or GUIDELINE_KG_DATA_DIR)",
     )
+    p.add_argument(
+        "--source",
+        default=None,
+        metavar="URL",
+        help="serve the graph published to this SPARQL graph store (Graph Store Protocol URL; or "
+        "GUIDELINE_KG_SOURCE) instead of the files",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,9 +86,13 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGHUP, _hup_before_start)
     if args.data_dir:  # workers read their settings from the environment
         os.environ["GUIDELINE_KG_DATA_DIR"] = str(args.data_dir)
+    if args.source:
+        os.environ["GUIDELINE_KG_SOURCE"] = args.source
     if args.workers:  # so a worker knows it has siblings (POST /admin/reload reloads them all)
         os.environ["GUIDELINE_KG_WORKERS"] = str(args.workers)
     settings = Settings.from_env()
+    if settings.source:
+        _check_source(settings)
     options = uvicorn_options(settings, host=args.host, port=args.port)
     # the port first: one already taken fails at once, not after the graph has loaded
     listener = _bind(options["host"], options["port"], options["backlog"])
@@ -124,6 +135,19 @@ def uvicorn_options(
         proxy_headers=False,
         timeout_worker_healthcheck=LIVENESS_S,
     )
+
+
+def _check_source(settings: Any) -> None:
+    """A replica whose store cannot be reached, or holds no graph, is told at once in one line
+    (exit 1), not after uvicorn's start-up failure."""
+    from graphql_api.graph_store import GraphStore, NotPublished, shown
+    from kg.errors import UsageError
+
+    if settings.data_dir:
+        raise UsageError("--source and --data-dir (GUIDELINE_KG_DATA_DIR) exclude each other")
+    if GraphStore(settings.source).published() is None:
+        url = shown(settings.source)
+        raise NotPublished(f"no graph published to {url} (guideline-kg publish --to {url})")
 
 
 def _bind(host: str, port: int, backlog: int) -> socket.socket | None:

@@ -817,6 +817,108 @@ def test_an_fda_approved_topical_nsaid_is_not_ruled_out(index: GuidelineIndex) -
     assert not [c for c in result.criteria if c.status.value == "NOT_MET"]
 
 
+# The search sequence in force on the request date, as the trace cites it: 8 CCR 9792.22 (the
+# first MTUS, 2007-06-15), 9792.25 (2009-07-18), 9792.21.1 (2015-04-20). Each date is the first or
+# last day of a rule.
+SEQUENCE_RULES = [
+    P("2007-06-15", "8 CCR 9792.22 ", "8 CCR 9792.22 (2007)", id="first-mtus-day"),
+    P("2009-07-17", "8 CCR 9792.22 ", "8 CCR 9792.22 (2007)", id="last-day-of-9792.22"),
+    P("2009-07-18", "8 CCR 9792.25 ", "8 CCR 9792.25(a) (2009)", id="first-day-of-9792.25"),
+    P("2015-04-19", "8 CCR 9792.25 ", "8 CCR 9792.25(a) (2009)", id="last-day-of-9792.25"),
+    P("2015-04-20", "8 CCR 9792.21.1 ", "8 CCR 9792.21.1(a)(1)", id="first-day-of-9792.21.1"),
+    P("2024-01-02", "8 CCR 9792.21.1 ", "8 CCR 9792.21.1(a)(1)", id="9792.21.1-today"),
+]
+
+
+@pytest.mark.parametrize(("on", "rule", "basis"), SEQUENCE_RULES)
+def test_the_trace_cites_the_search_rule_in_force_on_the_request_date(
+    index: GuidelineIndex, on: str, rule: str, basis: str
+) -> None:
+    request = ResolveRequest.parse(
+        on=on, services=["Acupuncture x6"], diagnoses=["low back pain"], today=date(2026, 1, 1)
+    )
+    trace = resolve(request, index)[0].trace
+    assert f"Search sequence in force on {on}: {rule}" in "\n".join(trace)
+    step_one = next(line for line in trace if line.startswith("Step 1"))
+    assert basis in step_one
+    others = {"8 CCR 9792.22 ", "8 CCR 9792.25 ", "8 CCR 9792.21.1 "} - {rule}
+    assert not any(f"in force on {on}: {o}" in line for o in others for line in trace)
+
+
+@pytest.mark.parametrize(
+    ("on", "next_step"),
+    [("2013-12-10", "8 CCR 9792.25(b) (2009)"), ("2016-12-01", "8 CCR 9792.21.1(a)(2)(A)")],
+)
+def test_a_silent_mtus_sends_the_search_to_the_next_step_of_the_rule_in_force(
+    index: GuidelineIndex, on: str, next_step: str
+) -> None:
+    request = ResolveRequest.parse(
+        on=on, services=["Stem cell injection"], diagnoses=["low back pain"], today=date(2026, 1, 1)
+    )
+    step_one = next(line for line in resolve(request, index)[0].trace if line.startswith("Step 1"))
+    assert "silent on the service" in step_one and f"({next_step})" in step_one
+
+
+def _odg(index: GuidelineIndex, on: str):
+    request = ResolveRequest.parse(
+        on=on,
+        services=["Hyaluronic acid injection"],
+        diagnoses=["knee osteoarthritis"],
+        today=date(2026, 1, 1),
+    )
+    result = resolve(request, index)[0]
+    odg = [c for c in result.candidates if c.guideline == "ODG"]
+    assert odg, [c.text for c in result.candidates]
+    return odg[0], result.trace
+
+
+def test_odg_is_cited_as_letters_cite_it_with_its_edition_when_current(
+    index: GuidelineIndex,
+) -> None:
+    citation, trace = _odg(index, "2016-06-01")
+    assert citation.text == (
+        "Non-MTUS: Official Disability Guidelines (ODG), Knee & Leg (Acute & Chronic), "
+        "Hyaluronic acid injections"
+    )
+    assert citation.edition == "2016"
+    assert not any(line.startswith("ODG on") for line in trace)
+
+
+def test_odg_on_a_later_date_does_not_show_the_2016_edition_as_current(
+    index: GuidelineIndex,
+) -> None:
+    citation, trace = _odg(index, "2022-06-01")
+    assert citation.text.startswith("Non-MTUS: Official Disability Guidelines (ODG), Knee & Leg")
+    assert citation.edition != "2016" and "unknown" in citation.edition
+    assert "2016" in citation.edition  # what the graph holds, said as such
+    assert any(
+        line.startswith("ODG on 2022-06-01: the edition current then is not in the graph")
+        for line in trace
+    )
+
+
+def test_a_kept_ranking_does_not_carry_an_odg_edition_across_the_new_year(
+    index: GuidelineIndex,
+) -> None:
+    from kg.resolve.cached import CachedResolver
+
+    resolver = CachedResolver(index)
+
+    def edition(on: str) -> str | None:
+        request = ResolveRequest.parse(
+            on=on,
+            services=["Hyaluronic acid injection"],
+            diagnoses=["knee osteoarthritis"],
+            today=date(2026, 1, 1),
+        )
+        result = resolver.resolve(request)[0]
+        return next(c.edition for c in result.candidates if c.guideline == "ODG")
+
+    assert edition("2016-12-31") == "2016"
+    assert edition("2017-01-01") != "2016"
+    assert edition("2016-12-30") == "2016"
+
+
 def _one(index: GuidelineIndex, service: str, diagnoses: list[str], on: str = "2016-12-01"):
     request = ResolveRequest.parse(
         on=on, services=[service], diagnoses=diagnoses, today=date(2026, 1, 1)

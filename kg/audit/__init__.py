@@ -57,7 +57,7 @@ def audit(
         findings += citation_findings(number, item, when, index, case, mtus_in_force, items)
         findings += unnamed_findings(number, item, index)
         findings += postsurgical_findings(number, item, items, case)
-        findings += sequence_findings(number, item, governing[number - 1], index)
+        findings += sequence_findings(number, item, governing[number - 1], index, when)
         findings += rationale_findings(number, item, items, index)
         findings += drug_list_findings(number, item, when, index)
     return findings

@@ -10,6 +10,7 @@ Where the MTUS speaks only so, a reviewer who goes on to ODG follows 9792.21.1(a
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kg import vocab
@@ -17,10 +18,13 @@ from kg.audit.citations import match_citation_of
 from kg.audit.finding import Finding
 from kg.index import GuidelineIndex
 from kg.letters.model import Citation, Item
+from kg.resolve.citation import UNVERIFIED
 from kg.resolve.service import read_service
 
 
-def sequence_findings(number: int, item: Item, result: Any, index: GuidelineIndex) -> list[Finding]:
+def sequence_findings(
+    number: int, item: Item, result: Any, index: GuidelineIndex, when: date
+) -> list[Finding]:
     reviewer = item.reviewer_citations
     if not reviewer or any(c.mtus for c in reviewer):
         return []
@@ -31,13 +35,22 @@ def sequence_findings(number: int, item: Item, result: Any, index: GuidelineInde
         return []
     if not addresses_specifically(item, result, index):
         return []
+    # the rule in force on the letter's date (9792.25 before 2015-04-20, 9792.22 before 2009-07-18)
+    rule = next((s.legal_basis for s in index.steps_on(when) if s.is_mtus), "8 CCR 9792.21.1")
+    # The accusation rests on the graph's record of the section: say when that is unverified.
+    trust = (
+        " The graph's record of that section is unverified (researcher knowledge): check the "
+        "guideline before relying on this finding."
+        if getattr(result.governing, "confidence", UNVERIFIED) == UNVERIFIED
+        else ""
+    )
     return [
         Finding(
             number,
             "search_sequence",
             "warning",
             "Decided on non-MTUS sources although the MTUS in force addresses the service: "
-            f"{result.governing.text} (8 CCR 9792.21.1: the MTUS is searched first).",
+            f"{result.governing.text} ({rule}: the MTUS is searched first).{trust}",
             "; ".join(c.text for c in reviewer),
         )
     ]

@@ -22,6 +22,7 @@ from kg.resolve.engine import resolve
 from kg.resolve.outcome import ServiceResolution
 from kg.resolve.ranking import Ranking
 from kg.resolve.request import ResolveRequest
+from kg.resolve.sequence import edition_boundaries
 from kg.resolve.steps import Steps
 
 READINGS = 8192  # distinct service texts kept read
@@ -87,6 +88,7 @@ def _boundaries(index: GuidelineIndex) -> tuple[date, ...]:
     for document in index.documents.values():
         if document.publication_date is not None:
             found.add(document.publication_date)
+    found |= edition_boundaries(index)  # an ODG edition stops being the current one
     for step in index.steps:  # the search rule in force changes the steps and the trace
         found.add(step.effective_from)
         if step.effective_until is not None:

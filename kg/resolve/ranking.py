@@ -19,7 +19,7 @@ from kg import model as m
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
 from kg.resolve.outcome import Citation
-from kg.resolve.sequence import Candidate, Case, candidates
+from kg.resolve.sequence import Candidate, Case, candidates, edition_known_on
 
 MAX_CANDIDATES = 12
 # Families between which the reviewers' citation counts choose (8 CCR 9792.21.1(a)(2)(A)).
@@ -40,6 +40,7 @@ class Ranking:
         "_steps",
         "_silent",
         "_decided",
+        "_held",
     )
 
     def __init__(
@@ -55,8 +56,25 @@ class Ranking:
         # The sections that only mention it or reach it through a whole category follow, for
         # comparison; with none that addresses it there is no citation at all (nothing governs).
         shown = _shortlist(ranked, index) + silent[: max(0, MAX_CANDIDATES - len(ranked))]
+        known = {
+            d: edition_known_on(index.documents[d], on, index)
+            for d in {c.section.document_id for c in shown}
+        }
         self.citations: tuple[Citation, ...] = (
-            tuple(cite(c.section, index, c.label, c.mtus, c.step) for c in shown) if ranked else ()
+            tuple(
+                cite(c.section, index, c.label, c.mtus, c.step, known[c.section.document_id])
+                for c in shown
+            )
+            if ranked
+            else ()
+        )
+        # editions of continuously updated guidelines cited though not current on the date
+        self._held = sorted(
+            {
+                index.documents[d].edition_label or "undated"
+                for d, ok in known.items()
+                if not ok and ranked
+            }
         )
         self.governing = ranked[0].section if ranked else None
         self._mtus = sum(1 for c in ranked if c.mtus)
@@ -112,6 +130,12 @@ class Ranking:
             lines.append(self._decided)
         if self.candidates:
             lines.append("Governing: " + self._why + ".")
+            if self._held:
+                lines.append(
+                    f"ODG on {on}: the edition current then is not in the graph; its topics are "
+                    f"cited undated as held in the {', '.join(self._held)} edition, not checked "
+                    "against the text current on the date."
+                )
             if self._others and self._mtus:
                 lines.append(
                     f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison "

@@ -116,6 +116,8 @@ def _candidate(
         region,
         condition,
         support,
+        # of two editions of a continuously updated guideline, the one current on the date
+        0 if edition_known_on(document, case.on, index) else 1,
         recency,
     )
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
@@ -223,3 +225,40 @@ def _condition_fit(section: m.Section, case: Case) -> int:
     if not section.applies_to:
         return 1
     return 0 if set(section.applies_to) & case.conditions else 2
+
+
+def edition_known_on(document: m.Document, on: date, index: GuidelineIndex) -> bool:
+    """Whether the document's edition is the one current on the date. Always for a fixed text;
+    for ODG, sold as annual editions updated in between (FACTS-2.md C: WLDI, then MCG from 2017),
+    only within its edition's year or up to the next ODG edition the graph holds: on other dates
+    the graph holds the topic under an edition that is not the current one, and says so."""
+    if document.family not in CONTINUOUSLY_UPDATED_FAMILIES:
+        return True
+    start, until = _edition_span(document, index)
+    return start is not None and start <= on and (until is None or on < until)
+
+
+def edition_boundaries(index: GuidelineIndex) -> set[date]:
+    """The dates on which an edition of a continuously updated guideline becomes or stops being
+    the current one (what a cache of rankings must not straddle)."""
+    found: set[date] = set()
+    for document in index.documents.values():
+        if document.family in CONTINUOUSLY_UPDATED_FAMILIES:
+            start, until = _edition_span(document, index)
+            found.update(d for d in (start, until) if d is not None)
+    return found
+
+
+def _edition_span(document: m.Document, index: GuidelineIndex) -> tuple[date | None, date | None]:
+    edition = index.editions.get(document.edition_id)
+    if edition is None or (edition.publication_date is None and edition.year is None):
+        return None, None
+    start = edition.publication_date or date(edition.year or 1, 1, 1)
+    later = sorted(
+        e.publication_date or date(e.year or 1, 1, 1)
+        for e in index.editions.values()
+        if e.family == edition.family and e.id != edition.id
+    )
+    until = next((d for d in later if d > start), None)
+    year_end = date(start.year + 1, 1, 1)  # an annual edition: the next one was out a year on
+    return start, min(until, year_end) if until else year_end
