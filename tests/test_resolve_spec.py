@@ -727,7 +727,7 @@ CASES = [
         ["thoracic compression fracture"],
         {},
         "ODG",
-        "Mattress selection",
+        None,
         None,
         id="2016-thoracic-spine-in-the-lumbar-and-thoracic-chapter",
     ),
