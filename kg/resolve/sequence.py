@@ -207,6 +207,10 @@ def _step_of(family: str, steps: tuple[m.EvidenceStep, ...]) -> int:
 
 def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
     regions = set(section.body_regions or document.body_regions)
+    if regions <= set(document.body_regions):
+        # a chapter's topic covers every region of its chapter: ODG's "Low Back - Lumbar &
+        # Thoracic" and ACOEM's "Neck and Upper Back" topics apply to the thoracic spine too
+        regions |= set(document.body_regions)
     whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
     if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
         return 0 if whole_body else 2
