@@ -1,6 +1,7 @@
 """Audit finding counts over the dev letters, per kind, and the change against an earlier run.
 
 Usage: python eval/audit_counts.py [--letters DIR] [--save FILE] [--compare FILE] [--list KIND]
+       [--half tuning|checking]
 
 Reads every dev-NNN.txt with kg.letters.read_letter, audits it with kg.audit.audit (one
 CachedResolver for the run, as `guideline-kg audit` does) and prints the number of findings and
@@ -27,15 +28,24 @@ from kg.letters import read_letter_file  # noqa: E402
 from kg.resolve import CachedResolver  # noqa: E402
 
 DEFAULT_LETTERS = ROOT.parent / "shared" / "fixtures" / "letters" / "dev"
+SPLIT = ROOT / "eval" / "split.tsv"
 
 Triple = tuple[str, int, str]
 
 
-def findings(letters: Path) -> list[Triple]:
+def _half(name: str) -> set[str]:
+    """The letters (dev-NNN.txt) of one half of eval/split.tsv."""
+    rows = [r.split("\t") for r in SPLIT.read_text().splitlines() if r and not r.startswith("#")]
+    return {f"{r[0]}.txt" for r in rows[1:] if r[2] == name}
+
+
+def findings(letters: Path, only: set[str] | None = None) -> list[Triple]:
     index = load_index()
     resolver = CachedResolver(index)
     out: list[Triple] = []
     for path in sorted(letters.glob("dev-*.txt")):
+        if only is not None and path.name not in only:
+            continue
         for f in audit(read_letter_file(path), index, resolver=resolver):
             out.append((path.name, f.item, f.kind))
     return out
@@ -68,12 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="write this run's (file, item, kind) as JSON")
     parser.add_argument("--compare", type=Path, help="an earlier --save to compare with")
     parser.add_argument("--list", metavar="KIND", help="print where findings of KIND are")
+    parser.add_argument("--half", choices=("tuning", "checking"), help="one half of the split")
     args = parser.parse_args(argv)
-    now = findings(args.letters)
+    only = _half(args.half) if args.half else None
+    now = findings(args.letters, only)
     before = None
     if args.compare:
         before = [tuple(t) for t in json.loads(args.compare.read_text())]
-    print(f"{len(list(args.letters.glob('dev-*.txt')))} letters")
+        before = [t for t in before if only is None or t[0] in only]
+    count = len([p for p in args.letters.glob("dev-*.txt") if only is None or p.name in only])
+    print(f"{count} letters" + (f" ({args.half} half)" if args.half else ""))
     print(_table(now, before))
     if before is not None:
         gone = sorted(set(before) - set(now))

@@ -32,6 +32,7 @@ from kg.audit.copies import comparable, follows_a_denied_surgery, shared  # noqa
 from kg.letters import read_letter_file  # noqa: E402
 
 DEFAULT_LETTERS = ROOT.parent / "shared" / "fixtures" / "letters" / "dev"
+SPLIT = ROOT / "eval" / "split.tsv"
 THRESHOLDS = (50, 60, 70, 80, 85, 90, 95, 98, 100)
 QUANTILES = (0.5, 0.9, 0.99, 0.999, 1.0)
 
@@ -47,6 +48,14 @@ def _describe(name: str, scores: list[float]) -> None:
         return
     print("    quantiles " + "  ".join(f"q{q:g}={_quantile(scores, q):.1f}" for q in QUANTILES))
     print("    at or above " + "  ".join(f"{t}:{sum(s >= t for s in scores)}" for t in THRESHOLDS))
+
+
+def _halves() -> dict[str, str]:
+    """dev-NNN.txt -> tuning / checking (eval/split.tsv), to show how each half behaves."""
+    if not SPLIT.is_file():
+        return {}
+    rows = [r.split("\t") for r in SPLIT.read_text().splitlines() if r and not r.startswith("#")]
+    return {f"{r[0]}.txt": r[2] for r in rows[1:]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     dependent = sum(1 for w in within if w[5])
     print(f"within-letter word-for-word copies: {exact} pairs; {dependent} pairs involve a")
     print("rationale that only follows a denied surgery (not a copy, see kg.audit.copies)")
+    halves = _halves()
     print(f"within-letter pairs, not word for word, at or above {args.at:g}:  shared  ratio")
     for s, r, name, a, b, _ in sorted(within, reverse=True):
         if r < 100 and max(s, r) >= args.at:
-            print(f"  {name} items {a} and {b}: {s:5.1f}  {r:5.1f}")
+            half = halves.get(name, "")
+            print(f"  {name} items {a} and {b}: {s:5.1f}  {r:5.1f}  {half}")
     return 0
 
 

@@ -2,7 +2,8 @@
 once.
 
 Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser, from /graphiql's files),
-/healthz (liveness), /readyz (the graph is loaded and checked), /metrics (Prometheus), /admin/reload
+/letter/pdf (a letter's PDF read to text, graphql_api/upload.py), /healthz (liveness), /readyz (the
+graph is loaded and checked), /metrics (Prometheus), /admin/reload
 (only with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
 
 Reloading: SIGHUP and POST /admin/reload build the new index beside the serving one and swap it in
@@ -46,6 +47,7 @@ from graphql_api.limits import BodyLimitMiddleware, schema_extensions
 from graphql_api.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from graphql_api.schema import make_schema
 from graphql_api.settings import Settings
+from graphql_api.upload import letter_pdf
 from graphql_api.view import GRAPHIQL_DIR, GraphQLView
 from kg.errors import KgError
 from kg.index import GuidelineIndex
@@ -110,6 +112,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics.metrics, methods=["GET"]),
         Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/letter/pdf", letter_pdf(settings.time_budget_s), methods=["POST"]),
     ]
     if settings.admin_token:
         routes.append(Route("/admin/reload", _reload(settings), methods=["POST"]))

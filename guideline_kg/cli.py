@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_args(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress on stderr (shown on a terminal)"
+    )
 
     p = sub.add_parser("stats", help="counts of the graph")
     _data_args(p)
@@ -69,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the whole graph (ontology and data)")
     _data_args(p)
-    p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
+    p.add_argument(
+        "--format",
+        choices=("ttl", "nt", "jsonld"),
+        default="ttl",
+        help="Turtle, N-Triples, or JSON-LD with a compact @context",
+    )
     p.add_argument(
         "--output", "-o", type=Path, default=None, help="file to write (default: stdout)"
     )
@@ -136,11 +144,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
+    from guideline_kg.cli_progress import steps, wanted
     from kg.load import load_graph, load_shapes
     from kg.validate import validate
 
     dirs = _dirs(args)
-    report = validate(load_graph(**dirs), load_shapes(dirs["ontology_dir"]))
+    with steps(wanted(args.quiet)) as step:
+        step("loading the graph")
+        graph = load_graph(**dirs)
+        report = validate(graph, load_shapes(dirs["ontology_dir"]), progress=step)
     if args.json:
         print(
             json.dumps(
@@ -194,8 +206,12 @@ def _export(args: argparse.Namespace) -> int:
     from kg.load import load_graph
 
     graph = load_graph(**_dirs(args))
-    fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[args.format]
-    text = graph.serialize(format=fmt)
+    if args.format == "jsonld":
+        from kg.jsonld import to_jsonld
+
+        text = to_jsonld(graph)  # compact, with a @context of readable keys
+    else:
+        text = graph.serialize(format={"ttl": "turtle", "nt": "nt"}[args.format])
     if args.output:
         try:
             args.output.write_text(text, encoding="utf-8")

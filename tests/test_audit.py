@@ -12,7 +12,15 @@ import pytest
 from guideline_kg.cli import main
 from kg.audit import audit, rationale_verdict
 from kg.index import GuidelineIndex
-from kg.letters import Case, Citation, Determination, Item, LetterDates, read_letter_file
+from kg.letters import (
+    Case,
+    Citation,
+    Determination,
+    Item,
+    LetterDates,
+    read_letter,
+    read_letter_file,
+)
 from kg.resolve import CachedResolver, ResolveRequest, resolve
 
 NOT_NECESSARY = "The records do not show improvement. The request is not medically necessary."
@@ -525,3 +533,68 @@ def test_a_source_that_names_no_guideline(
     reading = letter(item("Physical therapy x6", [PM_2009, cited]))
     found = [f for f in audit(reading, mini_index) if f.kind == "no_guideline_named"]
     assert [(f.item, f.evidence) for f in found] == ([(1, cited.text)] if unnamed else [])
+
+
+def test_a_guideline_line_that_only_says_per_guidelines(index: GuidelineIndex) -> None:
+    text = (SYNTHETIC / "synthetic-2017-both-sides.txt").read_text(encoding="utf-8")
+    line = "Claims Administrator guideline: Decision based on MTUS Shoulder Complaints 2004.\n"
+    assert text.count(line) == 1
+    reading = read_letter(text.replace(line, "Claims Administrator guideline: per guidelines\n"))
+    found = [f for f in audit(reading, index) if f.kind == "no_guideline_named"]
+    assert [(f.item, f.message.split(" cites")[0], f.evidence) for f in found] == [
+        (1, "The reviewer", "Decision based on Non-MTUS Citation per the guidelines."),
+        (2, "The claims administrator", "per guidelines"),
+        (3, "The claims administrator", "Decision based on Non-MTUS Citation Topical analgesics."),
+    ]
+
+
+def test_a_side_that_also_cites_the_right_region_is_not_accused(index: GuidelineIndex) -> None:
+    text = (SYNTHETIC / "synthetic-2017-both-sides.txt").read_text(encoding="utf-8")
+    line = (
+        "Physical Methods, and Postsurgical Treatment 2009, Section(s): Initial course of therapy."
+    )
+    assert text.count(line) == 1
+    # The claims administrator cites the low back chapter and the shoulder's own as well.
+    both = text.replace(
+        line, "Physical Methods, and Shoulder Complaints 2004, Section(s): Physical Methods."
+    )
+    found = kinds(audit(read_letter(both), index))
+    assert (1, "wrong_region") not in found
+    assert (1, "wrong_region") in kinds(audit(read_letter(text), index))
+
+
+def test_a_limb_named_without_a_joint_takes_the_guidance_of_any_of_its_regions(
+    index: GuidelineIndex,
+) -> None:
+    def odg(chapter: str) -> Citation:
+        return citation(
+            f"Non-MTUS Citation ODG {chapter} Chapter", "ODG", False, f"{chapter} Chapter"
+        )
+
+    def regions_found(chapter: str) -> list[tuple[int, str]]:
+        emg = item("EMG of the left upper extremity", [odg(chapter)], rationale=NOT_NECESSARY)
+        found = audit(letter(emg, on="2017-01-15", diagnoses=("neck pain",)), index)
+        return [k for k in kinds(found) if k[1] == "wrong_region"]
+
+    assert regions_found("Forearm, Wrist & Hand") == []
+    assert regions_found("Neck and Upper Back") == []
+    assert regions_found("Knee") == [(1, "wrong_region")]
+
+
+def test_a_search_error_resting_on_an_unverified_section_says_so(index: GuidelineIndex) -> None:
+    odg = citation(
+        "Non-MTUS Citation ODG Pain Chapter, Benzodiazepines",
+        "ODG",
+        False,
+        "Pain Chapter, Benzodiazepines",
+    )
+    diazepam = item(
+        "Diazepam 5mg #30", [odg], rationale="Diazepam is not indicated. " + NOT_NECESSARY
+    )
+    (found,) = audit(letter(diazepam, on="2017-01-15"), index)
+    assert found.kind == "search_sequence" and "Benzodiazepines" in found.message
+    assert "unverified" in found.message  # the graph's CPMTG 2016 row is marked U
+    lidocaine = read_letter_file(SYNTHETIC / "synthetic-2017-search-sequence.txt")
+    chronic = replace(lidocaine, case=replace(lidocaine.case, date_of_injury="2015-03-02"))
+    (seen,) = audit(chronic, index)
+    assert "unverified" not in seen.message  # that row is known from letters

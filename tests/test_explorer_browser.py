@@ -212,7 +212,9 @@ def test_flexeril_opens_cyclobenzaprine_side_by_side_and_copies_the_citation(
     expect(governing.locator(".cite-text")).to_have_text(expected["governing"]["text"])
     expect(governing.locator(".why")).to_contain_text("The MTUS is searched first")
     # how sure the citation is, in plain words, beside the citation to copy (issue 14)
-    expect(governing.locator(".confidence")).to_contain_text(expected["governing"]["confidence"])
+    expect(governing.locator(".cite-confidence")).to_contain_text(
+        expected["governing"]["confidence"]
+    )
     governing.get_by_text("How the search sequence was applied").click()
     expect(governing.locator(".trace li").first).to_be_visible()
     copy = governing.locator("button.copy")  # by class: its name changes to "Copied"
@@ -546,7 +548,10 @@ ROWS = """() => { const rows = []; let head = null;
   for (const el of document.querySelectorAll('svg.graph text.g-series, svg.graph a.g-node')) {
     if (el.matches('text.g-series')) head = el.textContent;
     else if (el.matches('a.g-document')) rows.push([head, el.textContent]);
-    else if (el.matches('a.g-section')) rows[rows.length - 1].push(el.textContent); }
+    else if (el.matches('a.g-section')) {
+      const last = rows[rows.length - 1];
+      if (last.length === 3) rows.push([head, last[1], el.textContent]);  // the same edition
+      else last.push(el.textContent); } }
   return rows; }"""
 
 
@@ -603,3 +608,60 @@ def test_the_search_box_follows_the_page_after_navigation(page: Any) -> None:
     expect(page.get_by_label("Diagnosis (optional)")).to_have_attribute(
         "placeholder", re.compile(r"M54\.50|M54\.16")
     )  # M54.5 was retired on 2021-10-01
+
+
+DEV_PDFS = ROOT.parent / "shared" / "fixtures" / "letters" / "dev-pdf"
+TEST_PDFS = Path(__file__).resolve().parent / "data" / "letter-pdfs"
+DROP = """async ([name, b64]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: 'application/pdf' }));
+  const zone = document.querySelector('#letter-drop');
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    zone.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  } }"""
+
+
+@pytest.mark.skipif(not DEV_PDFS.is_dir(), reason=f"the shared dev PDFs ({DEV_PDFS}) are absent")
+def test_a_dev_pdf_chosen_with_the_file_picker_is_read_and_audited(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from kg.letters.reader import read_letter_file
+
+    pdf = sorted(DEV_PDFS.glob("*.pdf"))[0]
+    reading = read_letter_file(pdf)  # what `guideline-kg parse` reads in it
+    page.goto("/#/letter")
+    ready(page)
+    page.get_by_label("Choose a PDF…").set_input_files(str(pdf))
+    results = page.locator("#letter-results")
+    expect(results).to_have_attribute("data-state", "ready", timeout=30_000)
+    items = results.locator("li.item")
+    expect(items).to_have_count(len(reading.items))
+    for item, expected in zip(items.all(), reading.items, strict=True):
+        expect(item.locator(".decision")).to_contain_text(expected.decision)
+    assert page.get_by_label("Determination letter text").input_value().strip()
+    assert "letter" in page.url and pdf.stem not in page.url
+
+
+def test_a_pdf_dropped_on_the_page_is_read_and_a_scan_is_explained(
+    page: Any, console: Console
+) -> None:
+    import base64
+
+    from playwright.sync_api import expect
+
+    page.goto("/#/letter")
+    ready(page)
+    results = page.locator("#letter-results")
+    pdf = TEST_PDFS / "synthetic-2014-pages.pdf"
+    page.evaluate(DROP, [pdf.name, base64.b64encode(pdf.read_bytes()).decode()])
+    expect(results).to_have_attribute("data-state", "ready")
+    expect(results.locator("li.item")).to_have_count(2)
+    scan = TEST_PDFS / "scanned-no-text.pdf"
+    page.get_by_label("Choose a PDF…").set_input_files(str(scan))
+    expect(results.get_by_role("alert")).to_contain_text("no text layer")
+    expect(results).to_have_attribute("data-state", "error")
+    # the browser logs every answer that is not a 2xx: the 422 for the scan is the one expected
+    refused = [e for e in console.errors if "status of 422" in e]
+    assert len(refused) == 1, console.errors
+    console.errors.remove(refused[0])

@@ -635,6 +635,91 @@ CASES = [
         None,
         id="2019-cervical-esi",
     ),
+    # issue 14, part 3: rules that generalise
+    # "Associated surgical service: ..." heads the ancillaries of a requested surgery: post-operative.
+    P(
+        "Associated surgical service: Physical therapy, 12 visits",
+        "2016-12-01",
+        ["rotator cuff tear"],
+        {},
+        "MTUS Post-Surgical",
+        None,
+        None,
+        id="2016-associated-surgical-service-is-postoperative",
+    ),
+    # "status post" is a surgery only when it names a procedure
+    P(
+        "Physical therapy 8 visits for the right knee",
+        "2016-12-01",
+        ["s/p right knee arthroscopy"],
+        {},
+        "MTUS Post-Surgical",
+        "Knee",
+        None,
+        id="2016-status-post-a-procedure-is-post-surgical",
+    ),
+    P(
+        "Physical therapy 8 visits for the right knee",
+        "2016-12-01",
+        ["status post fall", "knee sprain"],
+        {},
+        CPMTG,
+        "Physical medicine treatment",
+        None,
+        id="2016-status-post-a-fall-is-not-surgery",
+    ),
+    # a limb named without a joint is the limb, not the spine
+    P(
+        "MRI of the left lower extremity",
+        "2016-12-01",
+        ["knee pain"],
+        {},
+        ACOEM_MTUS,
+        "Special Studies",
+        "341-343",
+        id="2016-lower-extremity-is-the-leg-not-the-low-back",
+    ),
+    P(
+        "EMG of the right upper extremity",
+        "2016-12-01",
+        ["carpal tunnel syndrome"],
+        {"date_of_injury": "2016-11-01"},
+        ACOEM_MTUS,
+        "Special Studies",
+        "268-269",
+        id="2016-upper-extremity-is-the-arm-not-the-neck",
+    ),
+    P(
+        "Nerve conduction study of the RUE",
+        "2016-12-01",
+        ["carpal tunnel syndrome"],
+        {"date_of_injury": "2016-11-01"},
+        ACOEM_MTUS,
+        "Special Studies",
+        "268-269",
+        id="2016-rue-is-the-right-arm",
+    ),
+    # two regions fit: the one more diagnoses lie in governs, not the more recent edition
+    P(
+        "X-rays of the cervical and lumbar spine",
+        "2016-12-01",
+        ["low back pain", "lumbar radiculopathy", "cervicalgia"],
+        {},
+        ACOEM_MTUS,
+        "Special Studies",
+        "303-304",
+        id="2016-region-tie-broken-by-diagnoses-low-back",
+    ),
+    P(
+        "X-rays of the cervical and lumbar spine",
+        "2016-12-01",
+        ["neck pain", "cervical radiculopathy", "low back pain"],
+        {},
+        ACOEM_MTUS,
+        "Special Studies",
+        "177-178",
+        id="2016-region-tie-broken-by-diagnoses-neck",
+    ),
 ]
 
 
@@ -810,6 +895,43 @@ def test_a_kept_ranking_does_not_carry_an_odg_edition_across_the_new_year(
     assert edition("2016-12-31") == "2016"
     assert edition("2017-01-01") != "2016"
     assert edition("2016-12-30") == "2016"
+
+
+def _one(index: GuidelineIndex, service: str, diagnoses: list[str], on: str = "2016-12-01"):
+    request = ResolveRequest.parse(
+        on=on, services=[service], diagnoses=diagnoses, today=date(2026, 1, 1)
+    )
+    return resolve(request, index)[0]
+
+
+@pytest.mark.parametrize(
+    ("service", "diagnoses"),
+    [("Wheelchair", ["lateral epicondylitis"]), ("Shower chair", ["knee osteoarthritis"])],
+)
+def test_mtus_silent_is_binding(index: GuidelineIndex, service: str, diagnoses: list[str]) -> None:
+    """Issue 14: a section linked to the service only through a whole category (all DME) never
+    governs; the trace says the MTUS is silent and the search goes on."""
+    result = _one(index, service, diagnoses)
+    trace = " ".join(result.trace)
+    assert "silent on the service" in trace
+    governing = result.governing
+    assert governing is None or not governing.mtus, governing
+    if governing is None:
+        assert result.outcome.value == "NOT_ADDRESSED" and not result.candidates
+
+
+def test_with_the_mtus_silent_reviewer_citation_counts_choose_acoem_or_odg(
+    index: GuidelineIndex,
+) -> None:
+    """Issue 14: the choice between ACOEM and ODG follows what reviewers cite (the citation counts
+    of the tuning letters), not edition recency, and the trace says which rule decided."""
+    result = _one(index, "Hospital bed rental", ["low back pain"])
+    assert result.governing is not None and result.governing.guideline == "ODG"
+    assert any(
+        c.guideline == "ACOEM" for c in result.candidates
+    )  # both families addressed it: a real choice
+    decided = [line for line in result.trace if line.startswith("Step 2, ACOEM or ODG")]
+    assert decided and "reviewers cite ODG" in decided[0] and "citation counts" in decided[0]
 
 
 # The MTUS Drug List standing in every drug answer (8 CCR 9792.27.1 ff.) and the daily MME of

@@ -108,20 +108,24 @@ function drawNeighbourhood(n, documents, name) {
   }
   const leftBottom = y;
   y = PAD;
-  const rowY = new Map();
+  const rowY = new Map(), rowX = new Map();  // where a row's line ends: its edition's box, or its own
   for (const g of ordered) {
     parts.push(svg("text", { x: edX, y: y + 18, class: "g-series" },
       g.series.startsWith(g.family) ? null : svg("tspan", { class: "g-family" }, `${FAMILY[g.family] || g.family || "Guideline"} `),
       g.series, g.sharedTitle ? svg("tspan", { class: "g-shared" }, ` · section “${g.sharedTitle}”`) : null));
     y += HEAD;
-    for (const r of g.rows) {
+    g.rows.forEach((r, i) => {
       const docNode = byId.get(r.docId) || { id: r.docId, kind: "DOCUMENT", label: r.doc.label };
-      parts.push(nodeBox(docNode, edX, y, edW, BOX_H, editionText(r), n.center, `${r.doc.label} (document)`));
+      const firstOfEdition = i === 0 || g.rows[i - 1].docId !== r.docId;
+      if (firstOfEdition) {  // an edition's box once, beside its first section
+        parts.push(nodeBox(docNode, edX, y, edW, BOX_H, editionText(r), n.center, `${r.doc.label} (document)`));
+      }
       parts.push(nodeBox(r.sec, secX, y, secW, BOX_H, sectionText(r, g), n.center,
         `${r.sec.label}, ${r.doc.label} (section)`, r.when.now ? "g-now" : null));
       rowY.set(r.sec.id, y);
+      rowX.set(r.sec.id, firstOfEdition ? edX : secX);
       y += ROW;
-    }
+    });
     y += 6;
   }
   const height = Math.max(leftBottom, y) + PAD;
@@ -136,10 +140,10 @@ function drawNeighbourhood(n, documents, name) {
     if (!a || !rowY.has(sec)) continue;
     if (!rowsOf.has(left)) rowsOf.set(left, new Set());
     rowsOf.get(left).add(sec);
-    if (byId.get(left).kind === "CONDITION" && center.kind !== "CONDITION") continue;
+    if (left !== n.center && byId.get(left).kind === "CONDITION") continue;
     const y1 = a.y + BOX_H / 2, y2 = rowY.get(sec) + BOX_H / 2;
     edges.append(svg("path", {
-      d: `M ${a.x + a.w} ${y1} H ${trunkX} V ${y2} H ${edX}`,
+      d: `M ${a.x + a.w} ${y1} H ${trunkX} V ${y2} H ${rowX.get(sec)}`,
       class: `g-edge g-${e.relation.toLowerCase()}`, dataset: { a: left, b: sec },
     }));
   }

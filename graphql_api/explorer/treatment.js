@@ -95,10 +95,6 @@ function governingPanel(t, c, diagnosis) {
     h("span", { class: "guideline-label" }, guidelineWords(gov.guideline)),
     h("span", { class: "step" }, `Search sequence ${stepWords(gov.evidenceStep)}`)),
   citationBox(gov, "governing"),
-  // issue 14: whoever copies the citation sees how sure it is
-  h("p", { class: "confidence", dataset: { confidence: gov.confidence } },
-    h("span", { class: "muted" }, "How sure "), h("strong", null, gov.confidence),
-    gov.source ? ` — source: ${gov.source}` : ""),
   h("p", { class: "why" }, whyWords(t, c)),
   twoMtusSentence(c, diagnosis),
   adoption ? h("p", { class: "mtus-doc" }, h("span", { class: "muted" }, "MTUS document on this date "),
@@ -219,20 +215,20 @@ function criteriaList(results) {
     })));
 }
 
-// A citation to copy, with how sure the graph is of the section it names (its confidence mark,
-// kg/data/README.md) in words beside it, and its sources on hover.
+// A citation to copy, with how sure the graph is of the section it names (from its confidence mark,
+// kg/data/README.md) and where that comes from, in words beside it.
 function citationBox(cit, key) {
   const id = `cite-${key}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
   const button = h("button", { type: "button", class: "copy", "aria-describedby": id }, "Copy citation");
   button.addEventListener("click", () => copyCitation(cit.text, button));
-  const section = cit.guidelineSection;
+  // issue 14: whoever copies the citation sees how sure it is (the API's words), and its source
+  const sure = cit.confidence || confidenceWords(cit.guidelineSection.confidence);
   return h("div", { class: "citation" },
     h("p", { class: "cite-text", id }, cit.text),
     button,
-    h("p", {
-      class: "cite-confidence", dataset: { confidence: section.confidence || "verified" },
-      title: section.sources.length ? `Source: ${section.sources.join("; ")}` : null,
-    }, h("span", { class: "muted" }, "How sure the graph is of this section: "), confidenceWords(section.confidence)));
+    h("p", { class: "cite-confidence confidence", dataset: { confidence: sure } },
+      h("span", { class: "muted" }, "How sure the graph is of this citation: "), h("strong", null, sure),
+      cit.source ? h("span", { class: "muted" }, ` · source: ${cit.source}`) : null));
 }
 
 async function copyCitation(text, button) {

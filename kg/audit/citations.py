@@ -3,6 +3,7 @@ decision and the IMR reviewer's): pages, MTUS label, edition, region."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 
@@ -44,17 +45,28 @@ def citation_findings(
                 "",
             )
         )
+    wanted: set[str] | None = None  # the regions of the service, read when first needed
     for side, citations in sides(item):
+        regional: list[Finding] = []
+        covered = False  # the side cites guidance for the service's own region too
         for citation in citations:
             out += _pages_findings(number, side, citation, index)
             if not mtus_in_force:
                 continue
             match = match_citation_of(citation, index)
             out += _mtus_findings(number, side, citation, match, when, index)
-            if citation.guideline not in (None, "Other"):
+            if citation.guideline in (None, "Other"):
                 # an unnamed source or a web page has no chapter whose region could be wrong;
                 # what a bare title matched would be a guess
-                out += _region_findings(number, side, item, citation, match, index, case, when)
+                continue
+            cited = _cited_regions(match, index)
+            wanted = _service_regions(item, case, index, when) if wanted is None else wanted
+            if cited & _with_shared_chapters(wanted):
+                covered = True
+            elif cited and wanted:
+                regional.append(_region_finding(number, side, citation, cited, wanted))
+        # A side that also cites the right region's chapter did not decide on the wrong one.
+        out += [] if covered else regional
     return out
 
 
@@ -189,34 +201,48 @@ def _mtus_findings(
     return []
 
 
-def _region_findings(
-    number: int,
-    side: str,
-    item: Item,
-    citation: Citation,
-    match: CitationMatch,
-    index: GuidelineIndex,
-    case: Case,
-    when: date,
-) -> list[Finding]:
+def _cited_regions(match: CitationMatch, index: GuidelineIndex) -> set[str]:
     sections = [index.sections[i] for i in match.section_ids]
     documents = [index.documents[d] for d in match.document_ids]
     cited = {r for s in sections for r in s.body_regions} or {
         r for d in documents for r in d.body_regions
     }
     cited.discard(BodyRegion.SYSTEMIC)
-    service_regions = set(body_regions(item.service, referred=False))
-    if not service_regions:
-        service_regions = set(read_diagnoses(case.diagnoses, index, when).regions)
-    if cited and service_regions and not cited & _with_shared_chapters(service_regions):
-        return [
-            Finding(
-                number,
-                "wrong_region",
-                "warning",
-                f"The {side} cites guidance for {', '.join(sorted(cited))}; the service and "
-                f"diagnoses concern {', '.join(sorted(service_regions))}.",
-                citation.text,
-            )
-        ]
-    return []
+    return cited
+
+
+# A limb named without a joint ("EMG of the left upper extremity") is worked up under the spine
+# chapter of its nerves or the chapter of any of its joints: guidance for any of them is the
+# limb's own.
+_LIMBS = (
+    (
+        re.compile(r"\bupper extremit(y|ies)\b|\barms?\b", re.IGNORECASE),
+        {BodyRegion.NECK, BodyRegion.SHOULDER, BodyRegion.ELBOW, BodyRegion.FOREARM_WRIST_HAND},
+    ),
+    (
+        re.compile(r"\blower extremit(y|ies)\b|\blegs?\b", re.IGNORECASE),
+        {BodyRegion.LOW_BACK, BodyRegion.HIP_PELVIS, BodyRegion.KNEE, BodyRegion.ANKLE_FOOT},
+    ),
+)
+
+
+def _service_regions(item: Item, case: Case, index: GuidelineIndex, when: date) -> set[str]:
+    """The regions the service names (a limb: all of its regions), or else the diagnoses'."""
+    named = set(body_regions(item.service, referred=False))
+    for limb, regions in _LIMBS:
+        if limb.search(item.service):
+            named |= regions
+    return named or set(read_diagnoses(case.diagnoses, index, when).regions)
+
+
+def _region_finding(
+    number: int, side: str, citation: Citation, cited: set[str], wanted: set[str]
+) -> Finding:
+    return Finding(
+        number,
+        "wrong_region",
+        "warning",
+        f"The {side} cites guidance for {', '.join(sorted(cited))}; the service and diagnoses "
+        f"concern {', '.join(sorted(wanted))}.",
+        citation.text,
+    )

@@ -18,6 +18,7 @@ from kg.audit.citations import match_citation_of
 from kg.audit.finding import Finding
 from kg.index import GuidelineIndex
 from kg.letters.model import Citation, Item
+from kg.resolve.citation import UNVERIFIED
 from kg.resolve.service import read_service
 
 
@@ -36,13 +37,20 @@ def sequence_findings(
         return []
     # the rule in force on the letter's date (9792.25 before 2015-04-20, 9792.22 before 2009-07-18)
     rule = next((s.legal_basis for s in index.steps_on(when) if s.is_mtus), "8 CCR 9792.21.1")
+    # The accusation rests on the graph's record of the section: say when that is unverified.
+    trust = (
+        " The graph's record of that section is unverified (researcher knowledge): check the "
+        "guideline before relying on this finding."
+        if getattr(result.governing, "confidence", UNVERIFIED) == UNVERIFIED
+        else ""
+    )
     return [
         Finding(
             number,
             "search_sequence",
             "warning",
             "Decided on non-MTUS sources although the MTUS in force addresses the service: "
-            f"{result.governing.text} ({rule}: the MTUS is searched first).",
+            f"{result.governing.text} ({rule}: the MTUS is searched first).{trust}",
             "; ".join(c.text for c in reviewer),
         )
     ]

@@ -99,6 +99,7 @@ def _candidate(
         return None
     label, mtus, step = standing
     condition = _condition_fit(section, case)
+    support = _diagnosis_support(section, document, case, index)
     recency = -(document.publication_date.toordinal() if document.publication_date else 0)
     weak = int(
         distance >= MENTION_PENALTY
@@ -114,6 +115,7 @@ def _candidate(
         distance,
         region,
         condition,
+        support,
         # of two editions of a continuously updated guideline, the one current on the date
         0 if edition_known_on(document, case.on, index) else 1,
         recency,
@@ -198,6 +200,21 @@ def _phase_fit(section: m.Section, case: Case) -> int | None:
     if case.phase in phases or (case.phase == vocab.Phase.SUBACUTE and vocab.Phase.ACUTE in phases):
         return 0
     return 2
+
+
+def _diagnosis_support(
+    section: m.Section, document: m.Document, case: Case, index: GuidelineIndex
+) -> int:
+    """Between chapters of regions that all fit the case, the region more of the diagnoses lie in
+    first (issue 14: the diagnoses break a tie between regions, not the more recent edition).
+    Negative: more support ranks first."""
+    regions = set(section.body_regions or document.body_regions) - {vocab.BodyRegion.SYSTEMIC}
+    if not regions or len(case.regions) < 2:
+        return 0
+    conditions = index.conditions
+    return -sum(
+        1 for c in case.conditions if c in conditions and regions & set(conditions[c].body_regions)
+    )
 
 
 def _condition_fit(section: m.Section, case: Case) -> int:
