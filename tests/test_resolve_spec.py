@@ -363,6 +363,16 @@ CASES = [
         id="2016-compound",
     ),
     P(
+        "Tabradol 1mg/ml oral suspension 250ml",
+        "2016-12-01",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Compound drugs",
+        None,
+        id="2016-oral-compounded-kit",
+    ),
+    P(
         "Knee arthroscopy with partial meniscectomy",
         "2016-12-01",
         ["meniscus tear"],
@@ -815,6 +825,35 @@ def test_an_fda_approved_topical_nsaid_is_not_ruled_out(index: GuidelineIndex) -
     result = resolve(request, index)[0]
     assert result.governing is not None
     assert not [c for c in result.criteria if c.status.value == "NOT_MET"]
+
+
+@pytest.mark.parametrize(
+    ("service", "excluded"),
+    [
+        ("Tabradol 1mg/ml oral suspension", "methylsulfonylmethane"),
+        ("Synapryn 10mg/ml oral suspension", None),
+    ],
+)
+def test_an_oral_compounded_kit_is_judged_on_every_ingredient(
+    index: GuidelineIndex, service: str, excluded: str | None
+) -> None:
+    """The compound-drug rule covers kits a pharmacy compounds into an oral suspension, not only
+    topicals: the compound-drug section governs, each ingredient is checked as the drug it is, and
+    an ingredient that is not recommended is named in the criterion and the trace."""
+    result = _one(index, service, ["knee osteoarthritis"])
+    assert result.governing is not None and result.governing.section == "Compound drugs"
+    rule = [c for c in result.criteria if c.id == "rule:compound-ingredients"]
+    assert len(rule) == 1
+    if excluded is None:
+        assert rule[0].status.value == "MET", rule[0].text
+        return
+    assert rule[0].status.value == "NOT_MET" and excluded in rule[0].text
+    assert any(line.startswith("Compound:") and excluded in line for line in result.trace)
+
+
+def test_a_fixed_dose_combination_is_not_judged_as_a_compound(index: GuidelineIndex) -> None:
+    result = _one(index, "Norco 10/325 #60", ["low back pain"])
+    assert not [c for c in result.criteria if c.id == "rule:compound-ingredients"]
 
 
 # The search sequence in force on the request date, as the trace cites it: 8 CCR 9792.22 (the

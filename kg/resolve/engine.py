@@ -8,6 +8,8 @@ step is one of `Steps` (kg.resolve.steps); a caller that wants answers kept pass
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.diagnosis import DiagnosisReading
@@ -88,20 +90,24 @@ def resolve_service(
         )
     lineage = frozenset(index.treatment_lineage(primary))
     # A compound, written out or a named product, is judged on every ingredient too (CPMTG Topical
-    # analgesics: one ingredient that is not recommended makes the compound not recommended).
+    # analgesics and Compound drugs: one ingredient that is not recommended makes the compound not
+    # recommended). Oral kits a pharmacy compounds count as compounds; a fixed-dose combination
+    # sold as one product (Norco) does not: its own section governs it.
+    topical = treatment.route == vocab.Route.TOPICAL or reading.topical
     ingredients = (
         reading.treatment_ids
         if reading.compound
         else (
             treatment.ingredients
             if treatment.kind == vocab.TreatmentKind.COMPOUNDED_PRODUCT
-            and (treatment.route == vocab.Route.TOPICAL or reading.topical)
+            and (topical or not lineage.isdisjoint(COMPOUNDED_CLASSES))
             else ()
         )
     )
+    form = topical_form if topical else _itself
     if ingredients:
         lineage = lineage | frozenset(
-            a for i in ingredients for a in index.treatment_lineage(topical_form(i, index))
+            a for i in ingredients for a in index.treatment_lineage(form(i, index))
         )
     results = steps.criteria(
         ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on
@@ -111,9 +117,11 @@ def resolve_service(
         results = (
             *results,
             _compound_rule(
-                ingredients, primary, Case(on, phase, regions, conditions), index, steps
+                ingredients, form, primary, Case(on, phase, regions, conditions), index, steps
             ),
         )
+        if results[-1].status == Status.NOT_MET:
+            trace = (*trace, f"Compound: {results[-1].text}")
     return ServiceResolution(
         service.text,
         Outcome.RESOLVED,
@@ -180,10 +188,26 @@ def _compound_id(reading: ServiceReading, index: GuidelineIndex) -> str:
     return reading.treatment_ids[0]
 
 
+# The classes of products a pharmacy compounds (creams, oral suspension kits): the compound-drug
+# sections govern them and their ingredients are checked one by one.
+COMPOUNDED_CLASSES = frozenset({"tx:compounded-topicals", "tx:compounded-oral-suspensions"})
+
+
+def _itself(treatment_id: str, index: GuidelineIndex) -> str:
+    """An oral kit's ingredient is judged as the drug it is (tramadol, not topical tramadol)."""
+    return treatment_id
+
+
 def _compound_rule(
-    ingredients: tuple[str, ...], governed_as: str, case: Case, index: GuidelineIndex, steps: Steps
+    ingredients: tuple[str, ...],
+    form: Callable[[str, GuidelineIndex], str],
+    governed_as: str,
+    case: Case,
+    index: GuidelineIndex,
+    steps: Steps,
 ) -> CriterionResult:
-    """CPMTG Topical analgesics: a compound with any ingredient that is not recommended is not."""
+    """CPMTG Topical analgesics / Compound drugs: a compound with any ingredient that is not
+    recommended is not recommended."""
     not_recommended, unknown = [], []
     governing = steps.ranking(
         governed_as, case.on, case.phase, case.regions, case.conditions
@@ -192,10 +216,10 @@ def _compound_rule(
         index.criteria[c] for c in (governing.criteria if governing else ()) if c in index.criteria
     ]
     for ingredient in ingredients:
-        topical = topical_form(ingredient, index)
-        lineage = set(index.treatment_lineage(topical))
+        judged = form(ingredient, index)
+        lineage = set(index.treatment_lineage(judged))
         ranked = steps.ranking(
-            topical, case.on, case.phase, case.regions, case.conditions
+            judged, case.on, case.phase, case.regions, case.conditions
         ).candidates
         label = index.treatments[ingredient].label
         excluded = next((c for c in exclusions if set(c.excludes) & lineage), None)
