@@ -71,6 +71,17 @@ _POSTOP = re.compile(
     r"^\s*associated surgical services?\b(?!.*\bpre[- ]?op)",
     re.IGNORECASE,
 )
+# Ultrasound written with a count of sessions ("1 times 8", "x 8", "2x4") or called therapeutic is
+# the physical-medicine modality (CPMTG Ultrasound, therapeutic); an ultrasound of a region without
+# either stays diagnostic imaging, and so does one said to be diagnostic or to guide a procedure.
+_ULTRASOUND = re.compile(r"\b(?i:ultrasound|ultra-sound)\b|\bUS\b")
+_SESSIONS = re.compile(
+    r"\btherapeutic\b|\b\d+\s*(x|times)\s*\d+\b|(\bx|\btimes)\s*([2-9]|\d\d)\b|\bsessions?\b",
+    re.IGNORECASE,
+)
+_IMAGING = re.compile(r"\b(diagnostic|guid(ed|ance)|imaging|sonogra\w*|scan)\b", re.IGNORECASE)
+THERAPEUTIC_ULTRASOUND = "tx:therapeutic-ultrasound"
+SESSIONS_RULE = "rule (ultrasound given in sessions is therapeutic)"
 # Dosage and packaging words carry no meaning for matching the treatment.
 _NOISE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE)
 
@@ -90,7 +101,7 @@ class ServiceReading:
     regions: tuple[str, ...]
     retrospective: bool
     postoperative: bool
-    matched_by: str  # "alias", "fuzzy", "id", ""
+    matched_by: str  # "alias", "fuzzy", "id", SESSIONS_RULE, ""
     suggestions: tuple[str, ...]
 
 
@@ -105,6 +116,13 @@ def read_service(
         matched_by, ambiguous, suggestions = ("id" if ids else ""), False, ()
     else:
         ids, ambiguous, matched_by, suggestions = match_treatments(text, index)
+        if _therapeutic_ultrasound(text, ids) and THERAPEUTIC_ULTRASOUND in index.treatments:
+            ids, ambiguous, matched_by, suggestions = (
+                (THERAPEUTIC_ULTRASOUND,),
+                False,
+                SESSIONS_RULE,
+                (),
+            )
     compound = len(ids) > 1 and not ambiguous
     if topical and not compound:
         ids = tuple(topical_variant(i, index) for i in ids)
@@ -120,6 +138,15 @@ def read_service(
         bool(_POSTOP.search(text)),
         matched_by,
         suggestions,
+    )
+
+
+def _therapeutic_ultrasound(text: str, matched: tuple[str, ...]) -> bool:
+    """Only where nothing else was read: "PT 2x6 with ultrasound" stays physical therapy."""
+    return (
+        set(matched) <= {THERAPEUTIC_ULTRASOUND, "tx:diagnostic-ultrasound"}
+        and bool(_ULTRASOUND.search(text) and _SESSIONS.search(text))
+        and not _IMAGING.search(text)
     )
 
 
