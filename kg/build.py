@@ -256,6 +256,7 @@ def _document(
         body_regions=_locals(p, GL.bodyRegion),
         superseded_by=_ids(p, GL.supersededBy)[0] if p.get(GL.supersededBy) else None,
         devoted_to=_ids(p, GL.devotedTo),
+        devoted_to_conditions=_ids(p, GL.devotedToCondition),
         phases=_locals(p, GL.phase),
         publication_date=_date(p, GL.publicationDate)
         or (edition.publication_date if edition else None),

@@ -50,6 +50,9 @@ class Document:
     phases: tuple[str, ...]
     publication_date: date | None
     provenance: Provenance
+    # the condition families (with their narrower codes) a whole guideline is written for: the
+    # PTSD guideline for F43.1 and F43.0; empty for a guideline of every condition
+    devoted_to_conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,7 @@ class GL(DefinedNamespace):
     bodyRegion: URIRef
     supersededBy: URIRef
     devotedTo: URIRef
+    devotedToCondition: URIRef
     inheritedFrom: URIRef
     adopts: URIRef
     regulation: URIRef

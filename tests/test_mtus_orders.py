@@ -30,8 +30,11 @@ ORDERS = [
     P("2019-08-11", "Lumbar MRI", ["lumbar radiculopathy"], "acoem-low-back-2016", "acoem-low-back-2019", id="2019-08-11-low-back"),
     P("2019-10-07", "Hip MRI", ["hip osteoarthritis"], "acoem-hip-groin-2011", "acoem-hip-groin-2019", id="2019-10-07-hip-groin"),
     P("2020-09-21", "Knee MRI", ["meniscus tear"], "acoem-knee-2015", "acoem-knee-2019", id="2020-09-21-knee"),
-    P("2020-09-21", "Sertraline 50mg #30", ["major depressive disorder"], "acoem-ptsd-asd-2018", "acoem-depressive-2020", id="2020-09-21-depressive"),
-    P("2021-07-19", "Cognitive behavioral therapy x6", ["generalized anxiety disorder"], "acoem-depressive-2020", "acoem-anxiety-2021", id="2021-07-19-anxiety"),
+    # a guideline written for one condition family never serves another (the PTSD guideline is
+    # silent on depression, the depressive disorders one on anxiety): the day before, the Chronic
+    # Pain guideline's sections govern
+    P("2020-09-21", "Sertraline 50mg #30", ["major depressive disorder"], "acoem-chronic-pain-2017", "acoem-depressive-2020", id="2020-09-21-depressive"),
+    P("2021-07-19", "Cognitive behavioral therapy x6", ["generalized anxiety disorder"], "acoem-chronic-pain-2017", "acoem-anxiety-2021", id="2021-07-19-anxiety"),
     P("2021-11-23", "Lumbar MRI", ["lumbar radiculopathy"], "acoem-low-back-2019", "acoem-low-back-2020", id="2021-11-23-low-back"),
     P("2023-08-10", "Shoulder MRI", ["rotator cuff tear"], "acoem-shoulder-2016", "acoem-shoulder-2023", id="2023-08-10-shoulder"),
     P("2023-08-10", "Functional capacity evaluation", ["low back pain"], "acoem-initial-approaches-2017", "acoem-initial-approaches-2023", id="2023-08-10-general-approaches"),

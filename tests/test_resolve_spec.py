@@ -373,6 +373,46 @@ CASES = [
         id="2016-oral-compounded-kit",
     ),
     P(
+        "Psychotherapy x 6",
+        "2019-06-01",
+        ["major depressive disorder"],
+        {},
+        ACOEM_MTUS,
+        "Cognitive Behavioral Therapy",
+        None,
+        id="2019-depression-is-not-served-by-the-ptsd-guideline",
+    ),
+    P(
+        "Psychotherapy x 6",
+        "2019-06-01",
+        ["PTSD"],
+        {},
+        ACOEM_MTUS,
+        "Trauma-Focused Psychotherapy",
+        None,
+        id="2019-ptsd-is-served-by-the-ptsd-guideline",
+    ),
+    P(
+        "Chest CT",
+        "2019-01-10",
+        ["interstitial lung disease"],
+        {},
+        ACOEM_MTUS,
+        "Chest Imaging",
+        None,
+        id="2019-chest-ct-for-lung-disease",
+    ),
+    P(
+        "Methacholine challenge test",
+        "2019-01-10",
+        ["asthma"],
+        {},
+        ACOEM_MTUS,
+        "Methacholine Challenge Testing",
+        None,
+        id="2019-bronchial-challenge-for-asthma",
+    ),
+    P(
         "ultrasound 1 times 8",
         "2016-12-01",
         ["shoulder impingement"],
@@ -904,6 +944,30 @@ def test_an_oral_compounded_kit_is_judged_on_every_ingredient(
 def test_a_fixed_dose_combination_is_not_judged_as_a_compound(index: GuidelineIndex) -> None:
     result = _one(index, "Norco 10/325 #60", ["low back pain"])
     assert not [c for c in result.criteria if c.id == "rule:compound-ingredients"]
+
+
+@pytest.mark.parametrize(
+    ("service", "diagnoses", "on", "devoted"),
+    [
+        ("Sertraline 50mg #30", ["F32.9"], "2019-06-01", "Post-traumatic Stress Disorder"),
+        ("Psychotherapy x 6", ["low back pain"], "2019-06-01", "Post-traumatic Stress Disorder"),
+        ("Pulmonary function tests", ["obstructive sleep apnea"], "2019-01-10", "Lung Disease"),
+        ("Pulmonary function tests", ["obstructive sleep apnea"], "2019-01-10", "Asthma"),
+    ],
+)
+def test_a_guideline_for_one_condition_family_does_not_serve_another(
+    index: GuidelineIndex, service: str, diagnoses: list[str], on: str, devoted: str
+) -> None:
+    """A guideline written for one family of conditions (PTSD and acute stress disorder, work-
+    related asthma, interstitial lung disease) is silent on a case whose diagnoses all lie outside
+    that family: it is never a candidate, and the search goes on."""
+    result = _one(index, service, diagnoses, on)
+    assert not [c for c in result.candidates if devoted in c.document], result.candidates
+
+
+def test_a_lung_service_never_reaches_a_knee_topic(index: GuidelineIndex) -> None:
+    result = _one(index, "Chest CT", ["interstitial lung disease"], "2019-01-10")
+    assert result.candidates and not [c for c in result.candidates if "Knee" in c.document]
 
 
 # The search sequence in force on the request date, as the trace cites it: 8 CCR 9792.22 (the

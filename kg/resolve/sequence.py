@@ -125,7 +125,7 @@ def _candidate(
         return None
     region = _region_fit(section, document, case)
     phase = _phase_fit(section, case)
-    if region is None or phase is None:
+    if region is None or phase is None or not _condition_family_fits(document, case):
         return None
     label, mtus, step = standing
     condition = _condition_fit(section, case)
@@ -251,6 +251,16 @@ def _diagnosis_support(
     return -sum(
         1 for c in case.conditions if c in conditions and regions & set(conditions[c].body_regions)
     )
+
+
+def _condition_family_fits(document: m.Document, case: Case) -> bool:
+    """A guideline written for one family of conditions (the PTSD and Acute Stress Disorder
+    guideline; Work-Related Asthma; Interstitial Lung Disease) does not address a case whose
+    diagnoses all lie outside that family: a depression case between 2019-04-18 and 2020-09-21,
+    when the PTSD guideline was the MTUS's only mental-health one, finds the MTUS silent and the
+    search goes on (8 CCR 9792.21.1(a)(2)). With no diagnosis read, nothing rules it out."""
+    devoted = document.devoted_to_conditions
+    return not devoted or not case.conditions or not case.conditions.isdisjoint(devoted)
 
 
 def _condition_fit(section: m.Section, case: Case) -> int:

@@ -121,6 +121,7 @@ DOCUMENTS = Table(
         REGIONS,
         PHASES,
         _ref("devoted_to", GL.devotedTo, "tx", many=True),
+        _ref("devoted_to_conditions", GL.devotedToCondition, "cond", many=True),
         _ref("superseded_by", GL.supersededBy, "doc"),
         _text("grading_scheme", GL.gradingScheme),
         NOTE,
