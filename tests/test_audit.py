@@ -374,6 +374,16 @@ def test_both_sides_are_checked_and_named(index: GuidelineIndex) -> None:
     assert evidence[(1, "no_guideline_named")].endswith("per the guidelines.")
 
 
+def test_a_section_for_the_whole_body_fits_any_region(index: GuidelineIndex) -> None:
+    """A section marked Systemic (ODG Knee's transportation topic is Knee | Systemic) fits a
+    low back service: no region finding; a knee-only topic cited for the low back still is one."""
+    found = _synthetic("synthetic-2017-systemic-section.txt", index)
+    regional = sorted(
+        (f.item, f.message.split(" cites")[0]) for f in found if f.kind == "wrong_region"
+    )
+    assert regional == [(2, "The claims administrator"), (2, "The reviewer")]
+
+
 def test_the_reviewer_side_region_check_still_names_the_reviewer(
     mini_index: GuidelineIndex,
 ) -> None:

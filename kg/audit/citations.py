@@ -202,13 +202,17 @@ def _mtus_findings(
 
 
 def _cited_regions(match: CitationMatch, index: GuidelineIndex) -> set[str]:
+    """The regions the cited guidance is for; none when any of it is marked Systemic: a section
+    for the whole body (ODG Knee's "Transportation (to & from appointments)", Knee | Systemic)
+    fits a service of any region, so citing it is never another region's chapter."""
     sections = [index.sections[i] for i in match.section_ids]
     documents = [index.documents[d] for d in match.document_ids]
-    cited = {r for s in sections for r in s.body_regions} or {
-        r for d in documents for r in d.body_regions
-    }
-    cited.discard(BodyRegion.SYSTEMIC)
-    return cited
+    regions = [s.body_regions for s in sections if s.body_regions] or [
+        d.body_regions for d in documents if d.body_regions
+    ]
+    if any(BodyRegion.SYSTEMIC in r for r in regions):
+        return set()
+    return {r for rs in regions for r in rs}
 
 
 # A limb named without a joint ("EMG of the left upper extremity") is worked up under the spine
