@@ -21,6 +21,9 @@ from kg.index import GuidelineIndex
 
 DRUG_LIST_START = date(2018, 1, 1)  # 8 CCR 9792.27.2(b): drugs dispensed on or after this date
 COMPOUNDED_CLASS = "tx:compounded-topicals"
+# Oral suspension kits (Synapryn, Tabradol) are sold to be compounded by the pharmacy: whatever
+# their brand, what is dispensed is a compounded drug (9792.27.1(d)).
+COMPOUNDING_KITS = "tx:compounded-oral-suspensions"
 _DRUG_KINDS = (
     vocab.TreatmentKind.DRUG,
     vocab.TreatmentKind.DRUG_CLASS,
@@ -154,8 +157,11 @@ def drug_list_status(
     }
     # A named product (Terocin) may be a marketed combination rather than a compound made for the
     # patient (9792.27.1(d)): only ingredients written out, or an unnamed compound, are judged so.
-    if compound or (
-        COMPOUNDED_CLASS in index.treatment_lineage(treatment_id) and not treatment.brand_names
+    lineage = index.treatment_lineage(treatment_id)
+    if (
+        compound
+        or COMPOUNDING_KITS in lineage
+        or (COMPOUNDED_CLASS in lineage and not treatment.brand_names)
     ):
         rule, url = _RULE_SOURCES["COMPOUNDED"]
         return DrugListStatus(

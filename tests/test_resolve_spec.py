@@ -1117,6 +1117,7 @@ DRUG_CASES = [
     P("Lidoderm 5% patch #30", "2022-11-01", "EXEMPT", None, id="drug-list-lidocaine-v10"),
     P("cyclobenzaprine 10mg #30", "2021-06-01", "NOT_KNOWN", None, id="drug-list-no-entry"),
     P("Flurbiprofen 20%, Lidocaine 5% cream", "2019-01-01", "COMPOUNDED", None, id="compound"),
+    P("Synapryn 10mg/ml oral suspension", "2019-01-01", "COMPOUNDED", None, id="compounding-kit"),
     P("oxycodone 10 mg q6h prn", "2019-06-01", "NON_EXEMPT", 60.0, id="mme-schedule"),
     P("Norco 10/325 #120 per month", "2023-06-01", "NON_EXEMPT", 40.0, id="mme-count-per-month"),
 ]
