@@ -950,7 +950,12 @@ def test_a_fixed_dose_combination_is_not_judged_as_a_compound(index: GuidelineIn
     ("service", "diagnoses", "on", "devoted"),
     [
         ("Sertraline 50mg #30", ["F32.9"], "2019-06-01", "Post-traumatic Stress Disorder"),
-        ("Psychotherapy x 6", ["low back pain"], "2019-06-01", "Post-traumatic Stress Disorder"),
+        (
+            "Cognitive behavioral therapy x6",
+            ["generalized anxiety disorder"],
+            "2021-01-10",
+            "Depressive Disorders",
+        ),
         ("Pulmonary function tests", ["obstructive sleep apnea"], "2019-01-10", "Lung Disease"),
         ("Pulmonary function tests", ["obstructive sleep apnea"], "2019-01-10", "Asthma"),
     ],
@@ -963,6 +968,8 @@ def test_a_guideline_for_one_condition_family_does_not_serve_another(
     that family: it is never a candidate, and the search goes on."""
     result = _one(index, service, diagnoses, on)
     assert not [c for c in result.candidates if devoted in c.document], result.candidates
+    passed = [line for line in result.trace if line.startswith("Not for these diagnoses")]
+    assert passed and devoted in passed[0], result.trace
 
 
 def test_a_lung_service_never_reaches_a_knee_topic(index: GuidelineIndex) -> None:

@@ -19,7 +19,13 @@ from kg import model as m
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
 from kg.resolve.outcome import Citation
-from kg.resolve.sequence import Candidate, Case, candidates, edition_known_on
+from kg.resolve.sequence import (
+    Candidate,
+    Case,
+    candidates,
+    edition_known_on,
+    other_condition_families,
+)
 
 MAX_CANDIDATES = 12
 # Families between which the reviewers' citation counts choose (8 CCR 9792.21.1(a)(2)(A)).
@@ -41,6 +47,7 @@ class Ranking:
         "_silent",
         "_decided",
         "_held",
+        "_passed",
     )
 
     def __init__(
@@ -50,6 +57,7 @@ class Ranking:
         on: date,
         silent: list[Candidate] | None = None,
         decided: str = "",
+        passed: tuple[str, ...] = (),
     ) -> None:
         silent = silent or []
         self.candidates = tuple(ranked)  # the sections that address the treatment
@@ -85,6 +93,7 @@ class Ranking:
         self._steps = index.steps_on(on)
         self._silent = tuple(c for c in silent if c.mtus)
         self._decided = decided
+        self._passed = passed  # MTUS guidelines of another condition family, passed over
 
     @property
     def rule(self) -> str:
@@ -126,6 +135,11 @@ class Ranking:
                     f"through a whole service category or a mention (e.g. {silent_first.label}: "
                     f"{silent_first.section.label}); they do not govern."
                 )
+        if self._passed:
+            lines.append(
+                f"Not for these diagnoses: {'; '.join(self._passed)} (written for another "
+                "family of conditions than the case's; it does not address the case)."
+            )
         if self._decided:
             lines.append(self._decided)
         if self.candidates:
@@ -152,13 +166,15 @@ def rank_case(
     conditions: frozenset[str],
     index: GuidelineIndex,
 ) -> Ranking:
-    ranked = candidates(treatment_id, Case(on, phase, regions, conditions), index)
+    case = Case(on, phase, regions, conditions)
+    ranked = candidates(treatment_id, case, index)
     addressing = [c for c in ranked if not c.weak]
     silent = [c for c in ranked if c.weak]
     decided = ""
     if not any(c.mtus for c in addressing):
         addressing, decided = by_reviewer_citations(addressing, treatment_id, index)
-    return Ranking(addressing, index, on, silent, decided)
+    passed = tuple(other_condition_families(treatment_id, case, index)) if conditions else ()
+    return Ranking(addressing, index, on, silent, decided, passed)
 
 
 def by_reviewer_citations(

@@ -263,6 +263,32 @@ def _condition_family_fits(document: m.Document, case: Case) -> bool:
     return not devoted or not case.conditions or not case.conditions.isdisjoint(devoted)
 
 
+def other_condition_families(treatment_id: str, case: Case, index: GuidelineIndex) -> list[str]:
+    """The titles of MTUS guidelines in force that address the treatment but are written for a
+    condition family none of the case's diagnoses lie in (what the trace says was passed over)."""
+    view = _OnDate(case.on, index)
+    found: list[str] = []
+    for ancestor in index.treatment_lineage(treatment_id):
+        if (
+            ancestor != treatment_id
+            and index.treatments[ancestor].kind == vocab.TreatmentKind.SERVICE_CATEGORY
+        ):
+            continue  # a whole category would not have governed anyway
+        for section_id in index.sections_by_treatment.get(ancestor, ()):
+            section = index.sections[section_id]
+            document = index.documents[section.document_id]
+            standing = view.standing(document)
+            if (
+                standing is not None
+                and standing[1]
+                and not _condition_family_fits(document, case)
+                and _region_fit(section, document, case) is not None
+                and document.letter_title not in found
+            ):
+                found.append(document.letter_title)
+    return found
+
+
 def _condition_fit(section: m.Section, case: Case) -> int:
     if not section.applies_to:
         return 1
