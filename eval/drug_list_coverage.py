@@ -60,7 +60,7 @@ COMMON_DRUGS: dict[str, tuple[str, ...]] = {
     "benzodiazepines": ("alprazolam", "clonazepam", "diazepam", "lorazepam"),
     "PPIs and H2 blockers": ("omeprazole", "pantoprazole", "ranitidine", "famotidine"),
     "antiemetics": ("ondansetron", "promethazine"),
-    "laxatives": ("docusate", "senna", "lactulose"),
+    "laxatives": ("docusate", "sennosides", "lactulose"),
     "topical agents": ("diclofenac-topical", "lidocaine-patch", "capsaicin-topical"),
 }
 DATES = (date(2019, 6, 1), date(2023, 6, 1))
