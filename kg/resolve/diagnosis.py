@@ -45,6 +45,11 @@ def read_diagnoses(diagnoses: tuple[str, ...], index: GuidelineIndex, on: date) 
     return DiagnosisReading(tuple(ids), tuple(regions), tuple(problems), status_post)
 
 
+def is_icd10(raw: str) -> bool:
+    """Is the diagnosis written as an ICD-10-CM code (the only kind read on the request date)?"""
+    return bool(_ICD10.match(raw.strip()))
+
+
 def read_one(raw: str, index: GuidelineIndex, on: date) -> tuple[tuple[str, ...], str | None]:
     text = raw.strip()
     if _ICD10.match(text):
@@ -93,8 +98,10 @@ def _by_words(text: str, index: GuidelineIndex) -> tuple[str, ...]:
             i += 1
     if found:
         return tuple(found)
-    match = process.extractOne(" ".join(words), list(index.condition_names), scorer=fuzz.ratio)
-    if match and match[1] >= FUZZY_ACCEPT:
+    match = process.extractOne(
+        " ".join(words), index.condition_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT
+    )
+    if match:
         return index.condition_names[match[0]]
     return ()
 

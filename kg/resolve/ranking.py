@@ -7,7 +7,7 @@ from datetime import date
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
 from kg.resolve.outcome import Citation
-from kg.resolve.sequence import Candidate, Case, candidates
+from kg.resolve.sequence import Candidate, Case, Reached, Standings, candidates
 
 MAX_CANDIDATES = 12
 
@@ -58,8 +58,15 @@ def rank_case(
     regions: frozenset[str],
     conditions: frozenset[str],
     index: GuidelineIndex,
+    standings: Standings | None = None,
+    reached: tuple[Reached, ...] | None = None,
 ) -> Ranking:
-    return Ranking(candidates(treatment_id, Case(on, phase, regions, conditions), index), index)
+    """`standings`: documents' standings on this date already read, kept by the caller for every
+    date on which they stand the same (kg.resolve.cached keeps one per epoch); `reached`: the
+    treatment's sections (sequence.reach), kept by the caller."""
+    case = Case(on, phase, regions, conditions)
+    ranked = candidates(treatment_id, case, index, standings, reached)
+    return Ranking(ranked, index)
 
 
 def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:

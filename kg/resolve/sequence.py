@@ -59,10 +59,32 @@ class Candidate:
 MENTION_PENALTY = 100
 
 
-def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
-    found: dict[str, Candidate] = {}
-    rejected: set[str] = set()  # whether a section fits never depends on the path that reached it
-    sections = index.sections
+# document -> its standing on a date (document_standing), as far as read
+Standings = dict[str, tuple[str, bool, int] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """A section a treatment reaches, with what of its rank does not depend on the case."""
+
+    section: m.Section
+    document: m.Document
+    distance: int  # from the treatment to the treatment the section addresses, + MENTION_PENALTY
+    weak: int
+    devotion: int
+    recency: int
+    regions: frozenset[str]  # the section's body regions, else its document's
+    phases: frozenset[str]
+    applies_to: frozenset[str]
+    why: str  # what follows the citation label in the governing line
+
+
+def reach(treatment_id: str, index: GuidelineIndex) -> tuple[Reached, ...]:
+    """The sections a treatment reaches, each once, in the order the search meets them: those
+    addressing it or a broader treatment, nearest first, then those mentioning them. Whether a
+    section fits a case never depends on the path that reached it, so the first path counts."""
+    out: list[Reached] = []
+    seen: set[str] = set()
     lineage = index.treatment_ancestors.get(
         treatment_id, ((treatment_id, 0),)
     )  # with distances: they rank
@@ -72,53 +94,88 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
     ):
         for ancestor, distance in lineage:
             for section_id in links.get(ancestor, ()):
-                if section_id in found or section_id in rejected:
-                    continue
-                candidate = _candidate(
-                    sections[section_id], distance + penalty, ancestor, case, index
-                )
-                if candidate is None:
-                    rejected.add(section_id)
-                else:
-                    found[section_id] = candidate
-    return sorted(found.values(), key=lambda c: c.rank)
+                if section_id not in seen:
+                    seen.add(section_id)
+                    out.append(
+                        _reached(index.sections[section_id], distance + penalty, ancestor, index)
+                    )
+    return tuple(out)
 
 
-def _candidate(
-    section: m.Section, distance: int, via: str, case: Case, index: GuidelineIndex
-) -> Candidate | None:
+def _reached(section: m.Section, distance: int, via: str, index: GuidelineIndex) -> Reached:
     document = index.documents[section.document_id]
-    standing = document_standing(document, case.on, index)
-    if standing is None:
-        return None
-    region = _region_fit(section, document, case)
-    phase = _phase_fit(section, case)
-    if region is None or phase is None:
-        return None
-    label, mtus, step = standing
-    condition = _condition_fit(section, case)
-    recency = -(document.publication_date.toordinal() if document.publication_date else 0)
     weak = int(
         distance >= MENTION_PENALTY
         or (distance > 0 and index.treatments[via].kind == vocab.TreatmentKind.SERVICE_CATEGORY)
     )
-    devotion = _devotion(document, via, index)
-    rank = (
-        weak,
-        step,
-        devotion,
-        _document_phase_fit(document, case),
-        phase,
-        distance,
-        region,
-        condition,
-        recency,
-    )
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
     if distance >= MENTION_PENALTY:
         how = "in passing (it mentions it)"
-    why = f"{label}: {document.letter_title}, {section.label} addresses the treatment {how}"
-    return Candidate(section, label, mtus, step, rank, why)
+    return Reached(
+        section,
+        document,
+        distance,
+        weak,
+        _devotion(document, via, index),
+        -(document.publication_date.toordinal() if document.publication_date else 0),
+        frozenset(section.body_regions or document.body_regions),
+        frozenset(section.phases),
+        frozenset(section.applies_to),
+        f": {document.letter_title}, {section.label} addresses the treatment {how}",
+    )
+
+
+def candidates(
+    treatment_id: str,
+    case: Case,
+    index: GuidelineIndex,
+    standings: Standings | None = None,
+    reached: tuple[Reached, ...] | None = None,
+) -> list[Candidate]:
+    """`standings`: the documents' standings on the case's date already read (filled as they are
+    read); `reached`: the treatment's `reach`, when the caller keeps it."""
+    standings = {} if standings is None else standings
+    found = []
+    for r in reach(treatment_id, index) if reached is None else reached:
+        document = r.document
+        if document.id in standings:
+            standing = standings[document.id]
+        else:
+            standing = standings[document.id] = document_standing(document, case.on, index)
+        if standing is None:
+            continue
+        region = _region_fit(r.regions, case)
+        phase = _phase_fit(r.phases, case)
+        if region is None or phase is None:
+            continue
+        label, mtus, step = standing
+        rank = (
+            r.weak,
+            step,
+            r.devotion,
+            _document_phase_fit(document, case),
+            phase,
+            r.distance,
+            region,
+            _condition_fit(r.applies_to, case),
+            r.recency,
+        )
+        found.append(Candidate(r.section, label, mtus, step, rank, label + r.why))
+    return sorted(found, key=lambda c: c.rank)
+
+
+def ranking_scope(
+    treatment_id: str, index: GuidelineIndex
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The body regions and conditions any candidate of the treatment names: a case's regions and
+    conditions outside them rank its candidates as none at all would (only their overlap with a
+    section's, and whether the case names a region, are read), so a cache of rankings may key on
+    the case's share of them."""
+    reached = reach(treatment_id, index)
+    return (
+        frozenset(x for r in reached for x in r.regions),
+        frozenset(x for r in reached for x in r.applies_to),
+    )
 
 
 def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
@@ -162,8 +219,7 @@ def _step_of(family: str, index: GuidelineIndex) -> int:
     return max((s.order for s in index.steps), default=3)
 
 
-def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
-    regions = set(section.body_regions or document.body_regions)
+def _region_fit(regions: frozenset[str], case: Case) -> int | None:
     whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
     if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
         return 0 if whole_body else 2
@@ -180,8 +236,7 @@ def _document_phase_fit(document: m.Document, case: Case) -> int:
     return 0 if case.phase in document.phases else 2
 
 
-def _phase_fit(section: m.Section, case: Case) -> int | None:
-    phases = set(section.phases)
+def _phase_fit(phases: frozenset[str], case: Case) -> int | None:
     if phases == {vocab.Phase.POST_SURGICAL} and case.phase != vocab.Phase.POST_SURGICAL:
         return None  # the post-surgical guideline needs a surgery (8 CCR 9792.24.3)
     if not phases:
@@ -191,7 +246,7 @@ def _phase_fit(section: m.Section, case: Case) -> int | None:
     return 2
 
 
-def _condition_fit(section: m.Section, case: Case) -> int:
-    if not section.applies_to:
+def _condition_fit(applies_to: frozenset[str], case: Case) -> int:
+    if not applies_to:
         return 1
-    return 0 if set(section.applies_to) & case.conditions else 2
+    return 0 if applies_to & case.conditions else 2
