@@ -20,7 +20,7 @@ from kg.index import GuidelineIndex
 from kg.resolve import steps
 from kg.resolve.diagnosis import DiagnosisReading, is_icd10
 from kg.resolve.engine import resolve
-from kg.resolve.outcome import ServiceResolution
+from kg.resolve.outcome import Citation, ServiceResolution
 from kg.resolve.ranking import Ranking
 from kg.resolve.request import FIRST_MTUS_DATE, ResolveRequest
 from kg.resolve.sequence import Standings, ranking_scope, reach
@@ -44,6 +44,7 @@ class CachedResolver:
         plain = Steps.of(index)
         self.boundaries = _boundaries(index)
         self.standings: dict[int, Standings] = {}  # per epoch: documents' standings as read
+        self.cited: dict[int, dict[str, Citation]] = {}  # per epoch: sections' citations written
 
         @lru_cache(maxsize=RANKINGS)
         def ranking_of_epoch(
@@ -58,6 +59,7 @@ class CachedResolver:
             )  # any date of the epoch ranks the same
             # and every document stands the same on any date of the epoch: read once per epoch
             standings = self.standings.setdefault(epoch, {})
+            cited = self.cited.setdefault(epoch, {})
             return steps.ranking(
                 treatment,
                 first,
@@ -67,6 +69,7 @@ class CachedResolver:
                 index=index,
                 standings=standings,
                 reached=reached(treatment),
+                cited=cited,
             )
 
         reached = lru_cache(maxsize=RANKINGS)(partial(reach, index=index))

@@ -18,11 +18,23 @@ class Ranking:
 
     __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why")
 
-    def __init__(self, ranked: list[Candidate], index: GuidelineIndex) -> None:
+    def __init__(
+        self,
+        ranked: list[Candidate],
+        index: GuidelineIndex,
+        cited: dict[str, Citation] | None = None,
+    ) -> None:
+        """`cited`: sections' citations already written for this date (a citation depends on its
+        section and the standing of its document, the same for every date of an epoch)."""
         self.candidates = tuple(ranked)
-        self.citations: tuple[Citation, ...] = tuple(
-            cite(c.section, index, c.label, c.mtus, c.step) for c in _shortlist(ranked, index)
-        )
+        cited = {} if cited is None else cited
+        citations = []
+        for c in _shortlist(ranked, index):
+            citation = cited.get(c.section.id)
+            if citation is None:
+                citation = cited[c.section.id] = cite(c.section, index, c.label, c.mtus, c.step)
+            citations.append(citation)
+        self.citations: tuple[Citation, ...] = tuple(citations)
         self.governing = ranked[0].section if ranked else None
         self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
@@ -60,13 +72,15 @@ def rank_case(
     index: GuidelineIndex,
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
+    cited: dict[str, Citation] | None = None,
 ) -> Ranking:
-    """`standings`: documents' standings on this date already read, kept by the caller for every
-    date on which they stand the same (kg.resolve.cached keeps one per epoch); `reached`: the
-    treatment's sections (sequence.reach), kept by the caller."""
+    """`standings` and `cited`: documents' standings and sections' citations on this date already
+    written, kept by the caller for every date on which documents stand the same
+    (kg.resolve.cached keeps them per epoch); `reached`: the treatment's sections (sequence.reach),
+    kept by the caller."""
     case = Case(on, phase, regions, conditions)
     ranked = candidates(treatment_id, case, index, standings, reached)
-    return Ranking(ranked, index)
+    return Ranking(ranked, index, cited)
 
 
 def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:
