@@ -19,6 +19,38 @@ CPMTG, ACOEM_MTUS = "MTUS CPMTG", "MTUS ACOEM"
 
 P = pytest.param
 CASES = [
+    # misspelled services, read by the fuzzy match (kg/names.py: a word within two slips of a
+    # known one, or two known words run together, points to the names that hold it)
+    P(
+        "Physcal therapy",
+        "2013-12-10",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Physical Medicine",
+        "98-99",
+        id="misspelled-dropped-letter",
+    ),
+    P(
+        "physicaltherapy",
+        "2013-12-10",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Physical Medicine",
+        "98-99",
+        id="misspelled-words-run-together",
+    ),
+    P(
+        "Cyclobenzaprin",
+        "2013-12-10",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Cyclobenzaprine (Flexeril)",
+        "41-42",
+        id="misspelled-drug",
+    ),
     # the seed letter's four services, 2013 (page-cited era)
     P(
         "PHYSICAL THERAPY X6",
@@ -706,3 +738,21 @@ def test_an_fda_approved_topical_nsaid_is_not_ruled_out(index: GuidelineIndex) -
     result = resolve(request, index)[0]
     assert result.governing is not None
     assert not [c for c in result.criteria if c.status.value == "NOT_MET"]
+
+
+@pytest.mark.parametrize(
+    ("service", "suggested"),
+    [
+        ("Flereril 10mg #60", ["tx:cyclobenzaprine"]),  # a misspelled brand: the drug suggested
+        ("Zelvordax tablets", []),  # a made-up name near no word of the graph: nothing suggested
+    ],
+)
+def test_an_unmatched_service_suggests_only_names_near_its_words(
+    index: GuidelineIndex, service: str, suggested: list[str]
+) -> None:
+    request = ResolveRequest.parse(
+        on="2016-12-01", services=[service], diagnoses=["low back pain"], today=date(2026, 1, 1)
+    )
+    result = resolve(request, index)[0]
+    assert result.outcome.value == "UNKNOWN_SERVICE"
+    assert [s.id for s in result.suggestions] == suggested

@@ -140,8 +140,12 @@ def match_treatments(
 def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int, tuple[str, ...]]]:
     """Longest alias phrases of the text, left to right, never overlapping."""
     spans = []
+    firsts = index.treatment_words.firsts
     i = 0
     while i < len(words):
+        if words[i] not in firsts:  # no name begins with this word
+            i += 1
+            continue
         for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
             ids = index.treatment_names.get(" ".join(words[i : i + n]))
             if ids:
