@@ -19,7 +19,12 @@ from bench.common import ROOT
 from bench.graphgen import generate
 
 LOAD = """
-import resource, sys, time
+import sys, time
+
+def peak():
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    return int(status.split()[0])
+
 from pathlib import Path
 from rdflib import Graph
 from kg.load import data_files, ONTOLOGY_DIR, ONTOLOGY_FILE
@@ -32,7 +37,7 @@ parsed = time.perf_counter() - start
 from kg.build import build_index
 index = build_index(graph)
 built = time.perf_counter() - start - parsed
-print(parsed, built, len(graph), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(parsed, built, len(graph), peak())
 """
 
 

@@ -99,10 +99,14 @@ class CachedResolver:
         def undated(raw: tuple[str, ...]) -> tuple[DiagnosisReading, frozenset[str]]:
             return plain.diagnoses(raw, FIRST_MTUS_DATE)  # no code in them: the date is not read
 
+        @lru_cache(maxsize=DIAGNOSES)
+        def has_code(raw: tuple[str, ...]) -> bool:
+            return any(is_icd10(d) for d in raw)
+
         def diagnoses(raw: tuple[str, ...], on: date) -> tuple[DiagnosisReading, frozenset[str]]:
             # Only an ICD-10-CM code is read on the date (its validity); diagnoses in words or ICD-9
             # read the same on every date, so distinct dates share one reading.
-            return dated(raw, on) if any(is_icd10(d) for d in raw) else undated(raw)
+            return dated(raw, on) if has_code(raw) else undated(raw)
 
         self.steps = replace(
             plain,
