@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOAK_SECONDS ?= 60
 
-.PHONY: run test lint bench soak eval constraints clean
+.PHONY: run test lint bench soak eval constraints clean vendor-graphiql
 
 # constraints.txt pins the versions make test last passed with (a reproducible install); the
 # ranges a user of the package may have are in pyproject.toml.
@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
+# `make run PORT=8080 HOST=0.0.0.0`; without them, GUIDELINE_KG_PORT and GUIDELINE_KG_HOST (or .env),
+# then 127.0.0.1:8000 (graphql_api/settings.py)
 run: $(STAMP)
-	$(BIN)/guideline-kg serve --host 127.0.0.1 --port 8000
+	$(BIN)/guideline-kg serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: lint
 	$(BIN)/python -m pytest
@@ -45,3 +47,8 @@ constraints: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# GraphiQL's files (graphql_api/graphiql/) from the npm registry at pinned versions: /graphql in a
+# browser loads nothing from another host. See graphql_api/graphiql/THIRD_PARTY.md.
+vendor-graphiql:
+	scripts/vendor_graphiql.sh

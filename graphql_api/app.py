@@ -1,14 +1,21 @@
 """The web server: `create_app(settings)` builds the Starlette app; the lifespan loads the graph
 once.
 
-Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser), /healthz, /admin/reload (only
-with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
+Routes: /graphql (GraphQL over POST and GET, GraphiQL in a browser, from /graphiql's files),
+/letter/pdf (a letter's PDF read to text, graphql_api/upload.py), /healthz (liveness), /readyz (the
+graph is loaded and checked), /metrics (Prometheus), /admin/reload
+(only with GUIDELINE_KG_ADMIN_TOKEN set) and / (the explorer's static files).
 
 Reloading: SIGHUP and POST /admin/reload build the new index beside the serving one and swap it in
 only when it loaded and validated; a failure keeps the old graph, is logged and shows on /healthz as
 `reload`. Under `--workers N` the supervisor (guideline_kg/cli_serve.py) passes SIGHUP on to every
 worker, so each swaps in place: no process is replaced, no connection dropped. A worker also only
 starts serving a graph that validated.
+
+A replica over a graph store (`settings.source`, graphql_api/graph_store.py) builds its index from
+the graph published there, asks the store for the published version every `source_poll_s` and
+reloads (as above) when it changed. A store that goes away costs nothing but new versions: the
+replica keeps serving its graph and says so on /healthz (`source.state`).
 """
 
 from __future__ import annotations
@@ -35,11 +42,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from graphql_api import metrics
 from graphql_api.limits import BodyLimitMiddleware, schema_extensions
 from graphql_api.middleware import AccessLogMiddleware, SecurityHeadersMiddleware
 from graphql_api.schema import make_schema
 from graphql_api.settings import Settings
-from graphql_api.view import GraphQLView
+from graphql_api.upload import letter_pdf
+from graphql_api.view import GRAPHIQL_DIR, GraphQLView
 from kg.errors import KgError
 from kg.index import GuidelineIndex
 
@@ -51,6 +60,10 @@ def load(settings: Settings, *, check: bool = False) -> GuidelineIndex:
     from kg import load_index
     from kg.load import DATA_DIR, ONTOLOGY_DIR
 
+    if settings.source:  # always checked: the store is not ours, as the files are
+        from graphql_api import graph_store
+
+        return graph_store.load_index(settings.source, settings.ontology_dir or ONTOLOGY_DIR)
     return load_index(
         settings.data_dir or DATA_DIR, settings.ontology_dir or ONTOLOGY_DIR, check=check
     )
@@ -76,9 +89,16 @@ def create_app(settings: Settings) -> Starlette:
         _record_serving(app.state.index.version, files_refused=app.state.files_refused)
         if getattr(app.state, "reload_pending", False):
             _start_reload(app, settings)
+        watch = None
+        if settings.source:
+            app.state.source = _source_state(None, published=app.state.index.version)
+            if settings.source_poll_s > 0:
+                watch = asyncio.get_running_loop().create_task(_watch_source(app, settings))
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             if hup:
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
 
@@ -89,13 +109,18 @@ def create_app(settings: Settings) -> Starlette:
     )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics.metrics, methods=["GET"]),
         Route("/graphql", view, methods=["GET", "POST"]),
+        Route("/letter/pdf", letter_pdf(settings.time_budget_s), methods=["POST"]),
     ]
     if settings.admin_token:
         routes.append(Route("/admin/reload", _reload(settings), methods=["POST"]))
+    routes.append(Mount("/graphiql", StaticFiles(directory=GRAPHIQL_DIR), name="graphiql"))
     routes.append(Mount("/", StaticFiles(directory=EXPLORER_DIR, html=True), name="explorer"))
     middleware = [
         Middleware(AccessLogMiddleware),
+        Middleware(metrics.MetricsMiddleware),
         Middleware(SecurityHeadersMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
@@ -126,7 +151,20 @@ async def healthz(request: Request) -> JSONResponse:
         # the last reload of this process: reloaded, or kept; the error itself goes to the log and
         # the admin's response only (it names server paths)
         body["reload"] = {k: v for k, v in last.items() if k != "error"}
+    source = getattr(request.app.state, "source", None)
+    if source is not None:
+        # a replica over a graph store: "unreachable" = serving the last good graph meanwhile
+        body["source"] = source
     return JSONResponse(body)
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness, apart from liveness (/healthz): ready once the graph is loaded and checked (SHACL,
+    references, adoptions), so a load balancer sends nothing to a worker still loading."""
+    index = getattr(request.app.state, "index", None)
+    if index is None or not index.checked:
+        return JSONResponse({"status": "not ready", "version": None}, status_code=503)
+    return JSONResponse({"status": "ready", "version": index.version})
 
 
 async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
@@ -149,7 +187,10 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
                 serving.version[:12],
                 error,
             )
-            app.state.files_refused = True
+            if not settings.source:
+                app.state.files_refused = True
+            elif _unreachable(exc):
+                app.state.source = _source_state(getattr(app.state, "source", None), error=error)
         else:
             # one assignment each, no await between them: a request sees the old pair or the new one
             app.state.index, app.state.loaded_at = index, datetime.now(UTC)
@@ -161,8 +202,64 @@ async def reload_graph(app: Starlette, settings: Settings) -> dict[str, Any]:
             app.state.files_refused = False
             log.info("graph %s loaded (reload) in process %d", index.version[:12], os.getpid())
         app.state.last_reload = {**outcome, "at": datetime.now(UTC).isoformat()}
+        metrics.reloaded(outcome["status"])
         _record_serving(app.state.index.version, files_refused=app.state.files_refused)
         return outcome
+
+
+async def _watch_source(app: Starlette, settings: Settings) -> None:
+    while True:
+        await asyncio.sleep(settings.source_poll_s)
+        try:
+            await check_source(app, settings)
+        except Exception:  # the watch must outlive any one failure; the graph keeps serving
+            log.exception("checking the graph store failed")
+
+
+async def check_source(app: Starlette, settings: Settings) -> None:
+    """Ask the store for its published version; reload when it is new (and not one refused
+    already: a broken graph in the store is reported once, not downloaded at every poll)."""
+    from graphql_api.graph_store import GraphStore
+
+    assert settings.source is not None
+    try:
+        record = await asyncio.to_thread(GraphStore(settings.source).published)
+    except KgError as exc:  # unreachable, or a record that cannot be read
+        app.state.source = _source_state(app.state.source, error=str(exc)[:500])
+        return
+    published = record.version if record is not None else None
+    app.state.source = _source_state(app.state.source, published=published)
+    if published in (None, app.state.index.version, app.state.source.get("refused")):
+        return
+    outcome = await reload_graph(app, settings)
+    if outcome["status"] != "reloaded" and app.state.source["state"] == "reachable":
+        app.state.source = {**app.state.source, "refused": published}
+
+
+def _source_state(
+    before: dict[str, Any] | None, *, published: str | None = None, error: str | None = None
+) -> dict[str, Any]:
+    """What /healthz says of the store: reachable with its published version, or unreachable since
+    when (the serving graph is then the last good one). A change is logged once."""
+    now = datetime.now(UTC).isoformat()
+    was = before["state"] if before else None
+    if error is not None:
+        if was != "unreachable":
+            log.warning("graph store unreachable, still serving the last good graph: %s", error)
+        since = before["since"] if before and was == "unreachable" else now
+        return {"state": "unreachable", "since": since, "checked_at": now}
+    if was == "unreachable":
+        log.info("graph store reachable again; published version %s", str(published)[:12])
+    state = {"state": "reachable", "published": published, "checked_at": now}
+    if before and before.get("refused") and before.get("refused") == published:
+        state["refused"] = published
+    return state
+
+
+def _unreachable(exc: Exception) -> bool:
+    from graphql_api.graph_store import NotPublished, StoreError
+
+    return isinstance(exc, StoreError) and not isinstance(exc, NotPublished)
 
 
 def _reload_on_sighup(app: Starlette, settings: Settings) -> bool:
@@ -217,7 +314,7 @@ def _start_graph(settings: Settings) -> tuple[GuidelineIndex, bool]:
             )
             return cached, bool(record.get("files_refused"))
         log.warning(
-            "graph %s the other workers serve is not in the start-up cache: loading the files",
+            "graph %s the other workers serve is not in the start-up cache: loading it again",
             str(record["version"])[:12],
         )
     return load(settings, check=True), False

@@ -120,6 +120,10 @@ class DrugListStatus(Enum):
         description="Needs prospective review before dispensing, except under Special or "
         "Perioperative Fill.",
     )
+    UNLISTED = strawberry.enum_value(
+        "Unlisted",
+        description="Not on the list version in force: prospective review before dispensing.",
+    )
 
 
 @strawberry.enum(description="The three guideline sources a reviewer compares.")

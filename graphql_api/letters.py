@@ -243,8 +243,11 @@ class Finding:
     kind: str = strawberry.field(
         description="What kind of problem: mtus_label, superseded_edition, "
         "search_sequence, pages_outside_section, impossible_page_range, wrong_region, "
-        "no_citation, decision_contradicts_rationale, rationale_copied, "
-        "rationale_other_service."
+        "no_citation, no_guideline_named, postsurgical_without_surgery, "
+        "decision_contradicts_rationale, rationale_copied, rationale_near_copy, "
+        "rationale_other_service, no_mtus_in_force, drug_list_status (the letter states an "
+        "MTUS Drug List status the list contradicts on its date). Citation checks name the side "
+        "(the claims administrator's or the reviewer's) in the message."
     )
     severity: str = strawberry.field(
         description="error (the letter is wrong) or warning (worth a second look)."

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.drugs import DrugListAnswer, OpioidDose
 from graphql_api.enums import (
     CRITERION_STATUS,
     OUTCOME,
@@ -68,6 +69,20 @@ class Citation:
     recommendation: Recommendation = strawberry.field(
         description="What the section says of the treatment."
     )
+    confidence: str = strawberry.field(
+        description='How sure the citation is, in plain words: "verified against the '
+        'regulation", "seen in letters" (the title or pages are known because real IMR letters '
+        'cite them) or "unverified" (researcher knowledge, not checked against the guideline). '
+        "Say so when you copy the citation."
+    )
+    confidence_mark: str | None = strawberry.field(
+        description="The cited section's confidence mark behind `confidence` (V2+, V1, REQ, "
+        "LETTERS, U; null = checked against the regulation)."
+    )
+    source: str = strawberry.field(
+        description="Where the cited section's title, pages and criteria come from (regulation, "
+        "guideline, DWC IMR letters by case number)."
+    )
     section_id: strawberry.Private[str]
     document_id: strawberry.Private[str]
     on: strawberry.Private[date | None]
@@ -85,6 +100,9 @@ class Citation:
             text=c.text,
             evidence_step=c.evidence_step,
             recommendation=RECOMMENDATION[c.recommendation],
+            confidence=c.confidence,
+            confidence_mark=c.confidence_mark,
+            source=c.source,
             section_id=c.section_id,
             document_id=c.document_id,
             on=on,
@@ -170,6 +188,14 @@ class ServiceResolution:
     treatment: Treatment | None = strawberry.field(
         description="The treatment the service was read as (null when unknown or ambiguous)."
     )
+    drug_list: DrugListAnswer | None = strawberry.field(
+        description="For a drug: its MTUS Drug List standing on the date (from 2018-01-01), with "
+        "the list version and source, or why it is not known (null for other services)."
+    )
+    dose: OpioidDose | None = strawberry.field(
+        description="For an opioid: the daily MME the request asks for and the dose thresholds "
+        "judged on it (null for other services)."
+    )
     suggestion_ids: strawberry.Private[tuple[str, ...]]
 
     @classmethod
@@ -190,6 +216,8 @@ class ServiceResolution:
             treatment=_CONVERTED.treatment(
                 index.treatments.get(r.treatment.id) if r.treatment else None
             ),
+            drug_list=DrugListAnswer.from_domain(r.drug_list) if r.drug_list else None,
+            dose=OpioidDose.from_domain(r.dose) if r.dose else None,
             suggestion_ids=tuple(s.id for s in r.suggestions),
         )
 

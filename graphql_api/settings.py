@@ -24,6 +24,10 @@ class Settings:
     workers: int = 1
     data_dir: Path | None = None  # None = the graph shipped in kg/data
     ontology_dir: Path | None = None
+    # a graph store's Graph Store Protocol URL: build the index from the graph published there
+    # (graphql_api/graph_store.py) instead of the files; None = the files
+    source: str | None = None
+    source_poll_s: float = 30.0  # how often a replica asks the store for a new version; 0 = never
     introspection: bool = True
     cors_origins: tuple[str, ...] = ()  # none = closed: no cross-origin browser access
     max_depth: int = 12
@@ -63,6 +67,8 @@ class Settings:
             workers=config("WORKERS", cast=int, default=d.workers),
             data_dir=Path(data_dir) if data_dir else None,
             ontology_dir=Path(ontology_dir) if ontology_dir else None,
+            source=config("SOURCE", default=None) or None,
+            source_poll_s=config("SOURCE_POLL_S", cast=float, default=d.source_poll_s),
             introspection=config("INTROSPECTION", cast=bool, default=d.introspection),
             cors_origins=tuple(config("CORS_ORIGINS", cast=CommaSeparatedStrings, default="")),
             max_depth=config("MAX_DEPTH", cast=int, default=d.max_depth),

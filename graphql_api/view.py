@@ -1,14 +1,12 @@
 """The /graphql endpoint: strawberry's ASGI view with our context, a time budget, orjson and a
-GraphiQL page that carries its own Content-Security-Policy.
+GraphiQL page served from our own files with its own Content-Security-Policy.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,24 +24,16 @@ from strawberry.types.graphql import OperationType
 from graphql_api.context import Context
 from graphql_api.limits import within_budget
 
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-# where strawberry's GraphiQL page loads React and GraphiQL from
-GRAPHIQL_ORIGIN = "https://unpkg.com"
-
-
-def graphiql_csp(html: str) -> str:
-    """A policy for the GraphiQL page only: its CDN, and its own inline scripts by hash."""
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-        for s in _INLINE_SCRIPT.findall(html)
-    )
-    return (
-        f"default-src 'self'; script-src 'self' {GRAPHIQL_ORIGIN} {hashes}; "
-        f"style-src 'self' 'unsafe-inline' {GRAPHIQL_ORIGIN}; img-src 'self' data:; font-src "
-        f"'self' data: "
-        f"{GRAPHIQL_ORIGIN}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        f"frame-ancestors 'none'"
-    )
+# GraphiQL from our own files (vendored from npm, see graphiql/THIRD_PARTY.md): a browser asks no
+# other host, so the page works offline and behind a proxy that lets nothing out (issue 17).
+GRAPHIQL_DIR = Path(__file__).with_name("graphiql")
+# Scripts and styles from this server only (GraphiQL sets styles through the DOM, which the policy
+# allows); its fonts are data: URLs in its stylesheet.
+GRAPHIQL_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class GraphQLView(GraphQL[Context, None]):
@@ -51,7 +41,7 @@ class GraphQLView(GraphQL[Context, None]):
         super().__init__(*args, **kwargs)
         self.time_budget_s = time_budget_s
         self.max_services = max_services
-        self.ide_csp = graphiql_csp(self.graphql_ide_html) if self.graphql_ide else None
+        self.ide_html = (GRAPHIQL_DIR / "graphiql.html").read_text(encoding="utf-8")
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -60,9 +50,7 @@ class GraphQLView(GraphQL[Context, None]):
         return Context(state.index, date.today(), state.loaded_at, self.max_services)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(
-            self.graphql_ide_html, headers={"content-security-policy": self.ide_csp or ""}
-        )
+        return HTMLResponse(self.ide_html, headers={"content-security-policy": GRAPHIQL_CSP})
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

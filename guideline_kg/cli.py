@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _data_args(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress on stderr (shown on a terminal)"
+    )
 
     p = sub.add_parser("stats", help="counts of the graph")
     _data_args(p)
@@ -69,9 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the whole graph (ontology and data)")
     _data_args(p)
-    p.add_argument("--format", choices=("ttl", "nt", "jsonld"), default="ttl")
+    p.add_argument(
+        "--format",
+        choices=("ttl", "nt", "jsonld"),
+        default="ttl",
+        help="Turtle, N-Triples, or JSON-LD with a compact @context",
+    )
     p.add_argument(
         "--output", "-o", type=Path, default=None, help="file to write (default: stdout)"
+    )
+
+    p = sub.add_parser(
+        "publish",
+        help="validate the graph and load it into a SPARQL graph store for replicas to serve",
+    )
+    _data_args(p)
+    p.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the store's SPARQL 1.1 Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store)",
     )
 
     for register in _EXTENSIONS:
@@ -124,11 +144,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 @command("validate")
 def _validate(args: argparse.Namespace) -> int:
+    from guideline_kg.cli_progress import steps, wanted
     from kg.load import load_graph, load_shapes
     from kg.validate import validate
 
     dirs = _dirs(args)
-    report = validate(load_graph(**dirs), load_shapes(dirs["ontology_dir"]))
+    with steps(wanted(args.quiet)) as step:
+        step("loading the graph")
+        graph = load_graph(**dirs)
+        report = validate(graph, load_shapes(dirs["ontology_dir"]), progress=step)
     if args.json:
         print(
             json.dumps(
@@ -149,6 +173,21 @@ def _validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
+@command("publish")
+def _publish(args: argparse.Namespace) -> int:
+    from graphql_api.graph_store import publish, shown
+    from kg.errors import ValidationError
+
+    try:
+        record = publish(args.to, **_dirs(args))
+    except ValidationError as exc:  # every violation, as `validate` prints them; nothing written
+        for violation in exc.violations:
+            print(violation, file=sys.stderr)
+        raise
+    print(f"published {record.version} ({record.triples} triples) to {shown(args.to)}")
+    return 0
+
+
 @command("stats")
 def _stats(args: argparse.Namespace) -> int:
     started = time.perf_counter()
@@ -167,8 +206,12 @@ def _export(args: argparse.Namespace) -> int:
     from kg.load import load_graph
 
     graph = load_graph(**_dirs(args))
-    fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[args.format]
-    text = graph.serialize(format=fmt)
+    if args.format == "jsonld":
+        from kg.jsonld import to_jsonld
+
+        text = to_jsonld(graph)  # compact, with a @context of readable keys
+    else:
+        text = graph.serialize(format={"ttl": "turtle", "nt": "nt"}[args.format])
     if args.output:
         try:
             args.output.write_text(text, encoding="utf-8")

@@ -139,6 +139,8 @@ def _count(summary: Counter[str], determination: Determination, findings: list[A
         summary[f"decision: {item.decision}"] += 1
         for citation in item.reviewer_citations:
             summary[f"reviewer cites: {citation.guideline}"] += 1
+        for citation in item.claims_administrator_citations:
+            summary[f"claims administrator cites: {citation.guideline}"] += 1
     for finding in findings or ():
         summary[f"finding: {finding.kind}"] += 1
 
@@ -157,6 +159,24 @@ def _emit(args: argparse.Namespace, out: dict[str, Any]) -> None:
         print(f"{out['file']}: {len(out['items'])} item(s)")
         for item in out["items"]:
             print(f"  {item['decision']:<10} {item['service']}")
+            for side, key in (
+                ("claims administrator", "claims_administrator_citations"),
+                ("reviewer", "reviewer_citations"),
+            ):
+                cited = "; ".join(map(_citation_words, item[key])) or "nothing cited"
+                print(f"    {side}: {cited}")
+
+
+def _citation_words(citation: dict[str, Any]) -> str:
+    """A citation as read, in a few words: 'MTUS ACOEM Low Back Complaints 2004, Section(s):
+    Physical Methods', 'ODG Pain Chapter', 'Other www.example.org', '(no guideline named)'."""
+    words = [citation["guideline"] or "(no guideline named)"]
+    words += [citation[k] for k in ("topic", "edition") if citation[k]]
+    text = " ".join(words)
+    for key, label in (("chapter", "ch."), ("sections", "Section(s):"), ("pages", "p.")):
+        if citation[key]:
+            text += f", {label} {citation[key]}"
+    return text
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -103,6 +103,12 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
     return cases
 
 
+def _how_sure(citation: dict[str, Any]) -> str:
+    """The citation's confidence in plain words, and where it comes from."""
+    source = f"; source: {citation['source']}" if citation.get("source") else ""
+    return f"confidence: {citation['confidence']}{source}"
+
+
 def _print(out: dict[str, Any], as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -116,8 +122,31 @@ def _print(out: dict[str, Any], as_json: bool) -> None:
             print(f"{result['request']}: {result['outcome']}")
             if governing:
                 print(f"  governs: {governing['text']}")
+                print(f"    {_how_sure(governing)}")
             for criterion in result["criteria"]:
                 needs = f" (needs {', '.join(criterion['needs'])})" if criterion["needs"] else ""
                 print(f"  [{criterion['status']}] {criterion['text']}{needs}")
+            _print_drug(result)
             for problem in result["problems"]:
                 print(f"  ! {problem}")
+            for candidate in result["candidates"][1 if governing else 0 :]:
+                print(f"  candidate: {candidate['text']} ({candidate['confidence']})")
+
+
+def _print_drug(result: dict[str, Any]) -> None:
+    """The MTUS Drug List standing and, for an opioid, the daily MME with its thresholds."""
+    standing = result.get("drug_list")
+    if standing:
+        mark = f", confidence {standing['confidence']}" if standing["confidence"] else ""
+        source = f" [source: {standing['sources'][0]}{mark}]" if standing["sources"] else ""
+        print(f"  drug list: {standing['standing']}: {standing['text']}{source}")
+    dose = result.get("dose")
+    if not dose:
+        return
+    if dose["mme_per_day"] is not None:
+        print(f"  dose: {dose['mme_per_day']:g} MME/day ({dose['basis']})")
+    else:
+        print(f"  dose: MME/day not known (needs {', '.join(dose['missing'])}; {dose['basis']})")
+    for check in dose["thresholds"]:
+        needs = f" (needs {', '.join(check['needs'])})" if check["needs"] else ""
+        print(f"  [{check['status']}] {check['label']}{needs}")

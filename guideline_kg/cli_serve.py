@@ -18,10 +18,13 @@ Multiprocess and Process, >=0.55,<0.56):
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import logging
 import os
 import signal
+import socket
+import sys
 import tempfile
 import time
 from multiprocessing.connection import wait
@@ -64,6 +67,13 @@ def add_parser(sub: Any) -> None:
         default=None,
         help="folder of the data Turtle files (or GUIDELINE_KG_DATA_DIR)",
     )
+    p.add_argument(
+        "--source",
+        default=None,
+        metavar="URL",
+        help="serve the graph published to this SPARQL graph store (Graph Store Protocol URL; or "
+        "GUIDELINE_KG_SOURCE) instead of the files",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,20 +86,29 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGHUP, _hup_before_start)
     if args.data_dir:  # workers read their settings from the environment
         os.environ["GUIDELINE_KG_DATA_DIR"] = str(args.data_dir)
+    if args.source:
+        os.environ["GUIDELINE_KG_SOURCE"] = args.source
     if args.workers:  # so a worker knows it has siblings (POST /admin/reload reloads them all)
         os.environ["GUIDELINE_KG_WORKERS"] = str(args.workers)
     settings = Settings.from_env()
+    if settings.source:
+        _check_source(settings)
     options = uvicorn_options(settings, host=args.host, port=args.port)
+    # the port first: one already taken fails at once, not after the graph has loaded
+    listener = _bind(options["host"], options["port"], options["backlog"])
+    if listener is None:
+        return 1
     workers = args.workers or settings.workers
     if workers > 1:
-        return _serve_workers(workers, options)
+        return _serve_workers(workers, options, listener)
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal to the handler it
     # found: with this one, a drained single-process server exits 0 (the supervisor of --workers
     # does anyway).
     signal.signal(signal.SIGTERM, _exit_cleanly)
     config = uvicorn.Config(APP, factory=True, **options)
     server = uvicorn.Server(config)
-    server.run()
+    _say_listening(listener)
+    server.run(sockets=[listener])
     if not server.started:  # the graph did not load (logged): not a clean exit
         return STARTUP_FAILURE
     return 0
@@ -118,13 +137,64 @@ def uvicorn_options(
     )
 
 
-def _serve_workers(workers: int, options: dict[str, Any]) -> int:
+def _check_source(settings: Any) -> None:
+    """A replica whose store cannot be reached, or holds no graph, is told at once in one line
+    (exit 1), not after uvicorn's start-up failure."""
+    from graphql_api.graph_store import GraphStore, NotPublished, shown
+    from kg.errors import UsageError
+
+    if settings.data_dir:
+        raise UsageError("--source and --data-dir (GUIDELINE_KG_DATA_DIR) exclude each other")
+    if GraphStore(settings.source).published() is None:
+        url = shown(settings.source)
+        raise NotPublished(f"no graph published to {url} (guideline-kg publish --to {url})")
+
+
+def _bind(host: str, port: int, backlog: int) -> socket.socket | None:
+    """The listening socket, bound before anything else (uvicorn binds only after the app's
+    start-up, that is after the graph has loaded); connections wait in its backlog meanwhile.
+    None, with one line on stderr, when the address cannot be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: TIME_WAIT only
+    try:
+        sock.bind((host, port))
+        # listening at once: two sockets with SO_REUSEADDR may both bind while neither listens
+        sock.listen(backlog)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            why = "is already in use (another guideline-kg serve?)"
+        elif exc.errno == errno.EACCES:
+            why = "needs privileges this user lacks"
+        else:
+            why = f"cannot be used ({exc.strerror or exc})"
+        sys.stderr.write(
+            f"guideline-kg serve: port {port} on {host} {why}; choose another with --port, "
+            f"GUIDELINE_KG_PORT or make run PORT=...\n"
+        )
+        return None
+    sock.set_inheritable(True)  # the workers of --workers listen on it
+    return sock
+
+
+def _say_listening(sock: socket.socket) -> None:
+    # after uvicorn.Config, which sets up the logging (uvicorn says nothing of a socket given to it)
+    host, port = sock.getsockname()[:2]
+    log.info("Listening on http://%s:%d; the graph loads next", host, port)
+
+
+def _serve_workers(workers: int, options: dict[str, Any], listener: socket.socket) -> int:
     import uvicorn
 
     with tempfile.TemporaryDirectory(prefix="guideline-kg-serving-") as private:
         os.environ[SERVING_RECORD] = str(Path(private) / "serving.json")
+        # every worker's request metrics in files here, added up by /metrics (graphql_api.metrics)
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(Path(private) / "metrics"))
+        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(exist_ok=True)
         config = uvicorn.Config(APP, factory=True, workers=workers, **options)
-        supervisor = _supervisor_class()(config, sockets=[config.bind_socket()])
+        _say_listening(listener)
+        supervisor = _supervisor_class()(config, sockets=[listener])
         supervisor.run()
         return STARTUP_FAILURE if supervisor.failed_to_start else 0
 

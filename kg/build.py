@@ -49,7 +49,10 @@ def build_index(graph: Graph, version: str = "") -> GuidelineIndex:
         formulary=_map(typed[GL.FormularyEntry], props, _formulary_entry),
         list_versions=_map(typed[GL.DrugListVersion], props, _list_version),
         steps=tuple(
-            sorted(_map(typed[GL.EvidenceStep], props, _step).values(), key=lambda s: s.order)
+            sorted(
+                _map(typed[GL.EvidenceStep], props, _step).values(),
+                key=lambda s: (s.effective_from, s.order),
+            )
         ),
         facts={fact.key: fact for fact in facts.values()},
         family_publishers={
@@ -57,6 +60,7 @@ def build_index(graph: Graph, version: str = "") -> GuidelineIndex:
             for s in typed[GL.GuidelineFamily]
         },
         overlays=tuple(sorted(curie(str(s)) for s in typed[GL.StatutoryOverlay])),
+        citation_counts=tuple(_map(typed[GL.CitationCount], props, _citation_count).values()),
     )
     _add_lookups(index)
     return index
@@ -82,6 +86,7 @@ def _add_lookups(index: GuidelineIndex) -> None:
     lk["sections_mentioning"] = _group(
         (t, s.id) for s in index.sections.values() for t in s.mentions
     )
+    lk["counts_by_treatment"] = _group((c.treatment_id or "", c) for c in index.citation_counts)
     lk["sections_by_document"] = _group((s.document_id, s.id) for s in index.sections.values())
     lk["section_titles"] = _group(
         ((s.document_id, normalize(title)), s.id)
@@ -392,6 +397,7 @@ def _list_version(s: URIRef, p: Props) -> m.DrugListVersion:
         _str(p, GL.versionNumber) or "",
         _date(p, GL.effectiveFrom) or date.min,
         _prov(p),
+        _date(p, GL.effectiveUntil),
     )
 
 
@@ -403,6 +409,20 @@ def _step(s: URIRef, p: Props) -> m.EvidenceStep:
         _str(p, GL.legalBasis) or "",
         _locals(p, GL.includesFamily),
         _bool(p, GL.isMtusStep, False),
+        _str(p, GL.searchRule) or "",
+        _date(p, GL.effectiveFrom) or date.min,
+        _date(p, GL.effectiveUntil),
+    )
+
+
+def _citation_count(s: URIRef, p: Props) -> m.CitationCount:
+    treatment = _ids(p, GL.countedTreatment)
+    return m.CitationCount(
+        curie(str(s)),
+        treatment[0] if treatment else None,
+        _local(p, GL.citedFamily) or "",
+        _int(p, GL.itemCount) or 0,
+        _prov(p),
     )
 
 

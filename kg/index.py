@@ -53,6 +53,9 @@ class GuidelineIndex:
     adoptions_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formulary_by_drug: dict[str, tuple[str, ...]] = field(default_factory=dict)
     overlays: tuple[str, ...] = ()
+    citation_counts: tuple[m.CitationCount, ...] = ()
+    # treatment id ("" = all services) -> its citation counts, one per family
+    counts_by_treatment: dict[str, tuple[m.CitationCount, ...]] = field(default_factory=dict)
     treatment_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     condition_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     # condition -> its ICD-10-CM code, for codes the ICD-10-CM code set does not hold: read when the
@@ -85,6 +88,18 @@ class GuidelineIndex:
         if treatment_id not in self.treatment_tree:
             return set()
         return set(nx.ancestors(self.treatment_tree, treatment_id))
+
+    def steps_on(self, on: date) -> tuple[m.EvidenceStep, ...]:
+        """The search sequence in force on the date, in order (8 CCR 9792.21.1 from 2015-04-20,
+        9792.25 from 2009-07-18, 9792.22 from 2007-06-15, the ACOEM presumption of LC 4604.5
+        before the MTUS). Before the earliest rule of the graph, the earliest rule stands in."""
+        found = tuple(s for s in self.steps if s.in_force(on))
+        if found or not self.steps:
+            return tuple(sorted(found, key=lambda s: s.order))
+        first = min(s.effective_from for s in self.steps)
+        return tuple(
+            sorted((s for s in self.steps if s.effective_from == first), key=lambda s: s.order)
+        )
 
     def adoptions_on(self, document_id: str, on: date) -> list[m.Adoption]:
         ids = self.adoptions_by_document.get(document_id, ())

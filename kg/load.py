@@ -42,6 +42,17 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
+def parse_data(data: bytes, rdf_format: str, source: str) -> Graph:
+    """Parse a graph read from elsewhere than a file (a graph store's answer); any failure becomes a
+    DataFileError naming the source."""
+    graph = Graph()
+    try:
+        graph.parse(data=data, format=rdf_format)
+    except Exception as exc:  # as in parse_file: rdflib raises several unrelated types
+        raise DataFileError(source, _first_line(str(exc)), _line_of(exc)) from None
+    return graph
+
+
 def load_ontology(ontology_dir: Path = ONTOLOGY_DIR) -> Graph:
     return parse_file(ontology_dir / ONTOLOGY_FILE)
 

@@ -169,6 +169,7 @@ class DrugListVersion:
     version: str
     effective_from: date
     provenance: Provenance
+    effective_until: date | None = None  # None: in force, or its successor's date is not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +192,34 @@ class FormularyEntry:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceStep:
+    """One step of the search sequence as one rule set it out over [effective_from,
+    effective_until): 8 CCR 9792.21.1 from 2015-04-20, 9792.25 before it, 9792.22 before that."""
+
     id: str
     order: int
     label: str
     legal_basis: str
     families: tuple[str, ...]
     is_mtus: bool
+    rule: str = ""
+    effective_from: date = date.min
+    effective_until: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (
+            self.effective_until is None or on < self.effective_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCount:
+    """Items of a kind of service whose reviewers cited a family (tuning letters, issue 14)."""
+
+    id: str
+    treatment_id: str | None  # None: all services
+    family: str  # ACOEM, ODG
+    items: int
+    provenance: Provenance
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ class GL(DefinedNamespace):
     FormularyEntry: URIRef
     DrugListVersion: URIRef
     EvidenceStep: URIRef
+    CitationCount: URIRef
     BodyRegion: URIRef
     Phase: URIRef
     Recommendation: URIRef
@@ -115,8 +116,12 @@ class GL(DefinedNamespace):
     listVersion: URIRef
     versionNumber: URIRef
     stepOrder: URIRef
+    countedTreatment: URIRef
+    citedFamily: URIRef
+    itemCount: URIRef
     includesFamily: URIRef
     isMtusStep: URIRef
+    searchRule: URIRef
     # individuals of closed vocabularies that code branches on
     Page: URIRef
     SectionName: URIRef
@@ -136,6 +141,7 @@ PREFIXES: dict[str, str] = {
     "tx": BASE + "id/treatment/",
     "form": BASE + "id/formulary/",
     "step": BASE + "id/step/",
+    "count": BASE + "id/citation-count/",
     "gl": BASE + "ontology#",
 }
 

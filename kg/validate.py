@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,25 +46,34 @@ def validate(
     *,
     shacl: bool = True,
     tables: Path | None | Literal["auto"] = "auto",
+    progress: Callable[[str], None] | None = None,
     icd10: bool = True,
 ) -> ValidationReport:
     """All checks. `tables`: the folder of source tables to compile and check; "auto" means
     kg/data/tables with the full (SHACL) validation and no table check for the quick one.
-    `icd10`: check the codes against ICD-10-CM here (the index checks them as it is built:
-    `icd10_violations`)."""
+    `progress`, when given, is told the name of each check as it starts (the SHACL check alone
+    takes most of half a minute on the shipped graph). `icd10`: check the codes against ICD-10-CM
+    here (the index checks them as it is built: `icd10_violations`)."""
+    step = progress or (lambda _name: None)
     found: list[Violation] = []
     if tables == "auto":
         from kg.tables import TABLES_DIR
 
         tables = TABLES_DIR if shacl and TABLES_DIR.is_dir() else None
     if tables is not None:
+        step("compiling the source tables")
         found += check_tables(tables)
     if shacl:
+        step("checking the SHACL shapes")
         found += check_shapes(graph, shapes)
+    step("checking references")
     found += check_references(graph)
+    step("checking hierarchies")
     found += check_hierarchies(graph)
     if icd10:
+        step("checking ICD-10-CM codes")
         found += check_icd10(graph)
+    step("checking MTUS adoptions")
     found += check_adoptions(graph)
     return ValidationReport(tuple(found))
 

@@ -106,6 +106,7 @@ class FormularyStatus(StrEnum):
 
     EXEMPT = "Exempt"
     NON_EXEMPT = "NonExempt"
+    UNLISTED = "Unlisted"
 
 
 class Confidence(StrEnum):

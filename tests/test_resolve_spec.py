@@ -345,7 +345,7 @@ CASES = [
         id="2016-mri-knee",
     ),
     P(
-        "EMG/NCV of the bilateral lower extremities",
+        "EMG and NCV, both lower extremities",
         "2016-12-01",
         ["lumbar radiculopathy"],
         {},
@@ -485,7 +485,7 @@ CASES = [
         id="2016-cbt",
     ),
     P(
-        "X-ray of the lumbar spine",
+        "Lumbar x-rays, three views",
         "2016-12-01",
         ["low back pain"],
         {},
@@ -495,7 +495,7 @@ CASES = [
         id="2016-xray",
     ),
     P(
-        "CT scan of the cervical spine",
+        "CT of the cervical spine without contrast",
         "2016-12-01",
         ["neck pain"],
         {},
@@ -544,15 +544,17 @@ CASES = [
         None,
         id="2016-mtus-silent-odg",
     ),
+    # MTUS silent, ACOEM and ODG both address it: reviewers of the tuning letters cite ODG for
+    # durable medical equipment (citation counts), so ODG before the more recent ACOEM edition.
     P(
         "Hospital bed rental",
         "2016-12-01",
         ["low back pain"],
         {},
-        "ACOEM",
+        "ODG",
         None,
         None,
-        id="2016-mtus-silent-acoem",
+        id="2016-mtus-silent-counts-odg",
     ),
     # from 2017-12-01: the ACOEM guidelines adopted by reference
     P(
@@ -665,6 +667,91 @@ CASES = [
         None,
         id="2019-cervical-esi",
     ),
+    # issue 14, part 3: rules that generalise
+    # "Associated surgical service: ..." heads the ancillaries of a requested surgery: post-operative.
+    P(
+        "Associated surgical service: Physical therapy, 12 visits",
+        "2016-12-01",
+        ["rotator cuff tear"],
+        {},
+        "MTUS Post-Surgical",
+        None,
+        None,
+        id="2016-associated-surgical-service-is-postoperative",
+    ),
+    # "status post" is a surgery only when it names a procedure
+    P(
+        "Physical therapy 8 visits for the right knee",
+        "2016-12-01",
+        ["s/p right knee arthroscopy"],
+        {},
+        "MTUS Post-Surgical",
+        "Knee",
+        None,
+        id="2016-status-post-a-procedure-is-post-surgical",
+    ),
+    P(
+        "Physical therapy 8 visits for the right knee",
+        "2016-12-01",
+        ["status post fall", "knee sprain"],
+        {},
+        CPMTG,
+        "Physical medicine treatment",
+        None,
+        id="2016-status-post-a-fall-is-not-surgery",
+    ),
+    # a limb named without a joint is the limb, not the spine
+    P(
+        "MRI of the left lower extremity",
+        "2016-12-01",
+        ["knee pain"],
+        {},
+        ACOEM_MTUS,
+        "Special Studies",
+        "341-343",
+        id="2016-lower-extremity-is-the-leg-not-the-low-back",
+    ),
+    P(
+        "EMG of the right upper extremity",
+        "2016-12-01",
+        ["carpal tunnel syndrome"],
+        {"date_of_injury": "2016-11-01"},
+        ACOEM_MTUS,
+        "Special Studies",
+        "268-269",
+        id="2016-upper-extremity-is-the-arm-not-the-neck",
+    ),
+    P(
+        "Nerve conduction study of the RUE",
+        "2016-12-01",
+        ["carpal tunnel syndrome"],
+        {"date_of_injury": "2016-11-01"},
+        ACOEM_MTUS,
+        "Special Studies",
+        "268-269",
+        id="2016-rue-is-the-right-arm",
+    ),
+    # two regions fit: the one more diagnoses lie in governs, not the more recent edition
+    P(
+        "X-rays of the cervical and lumbar spine",
+        "2016-12-01",
+        ["low back pain", "lumbar radiculopathy", "cervicalgia"],
+        {},
+        ACOEM_MTUS,
+        "Special Studies",
+        "303-304",
+        id="2016-region-tie-broken-by-diagnoses-low-back",
+    ),
+    P(
+        "X-rays of the cervical and lumbar spine",
+        "2016-12-01",
+        ["neck pain", "cervical radiculopathy", "low back pain"],
+        {},
+        ACOEM_MTUS,
+        "Special Studies",
+        "177-178",
+        id="2016-region-tie-broken-by-diagnoses-neck",
+    ),
 ]
 
 
@@ -740,11 +827,173 @@ def test_an_fda_approved_topical_nsaid_is_not_ruled_out(index: GuidelineIndex) -
     assert not [c for c in result.criteria if c.status.value == "NOT_MET"]
 
 
+# The search sequence in force on the request date, as the trace cites it: 8 CCR 9792.22 (the
+# first MTUS, 2007-06-15), 9792.25 (2009-07-18), 9792.21.1 (2015-04-20). Each date is the first or
+# last day of a rule.
+SEQUENCE_RULES = [
+    P("2007-06-15", "8 CCR 9792.22 ", "8 CCR 9792.22 (2007)", id="first-mtus-day"),
+    P("2009-07-17", "8 CCR 9792.22 ", "8 CCR 9792.22 (2007)", id="last-day-of-9792.22"),
+    P("2009-07-18", "8 CCR 9792.25 ", "8 CCR 9792.25(a) (2009)", id="first-day-of-9792.25"),
+    P("2015-04-19", "8 CCR 9792.25 ", "8 CCR 9792.25(a) (2009)", id="last-day-of-9792.25"),
+    P("2015-04-20", "8 CCR 9792.21.1 ", "8 CCR 9792.21.1(a)(1)", id="first-day-of-9792.21.1"),
+    P("2024-01-02", "8 CCR 9792.21.1 ", "8 CCR 9792.21.1(a)(1)", id="9792.21.1-today"),
+]
+
+
+@pytest.mark.parametrize(("on", "rule", "basis"), SEQUENCE_RULES)
+def test_the_trace_cites_the_search_rule_in_force_on_the_request_date(
+    index: GuidelineIndex, on: str, rule: str, basis: str
+) -> None:
+    request = ResolveRequest.parse(
+        on=on, services=["Acupuncture x6"], diagnoses=["low back pain"], today=date(2026, 1, 1)
+    )
+    trace = resolve(request, index)[0].trace
+    assert f"Search sequence in force on {on}: {rule}" in "\n".join(trace)
+    step_one = next(line for line in trace if line.startswith("Step 1"))
+    assert basis in step_one
+    others = {"8 CCR 9792.22 ", "8 CCR 9792.25 ", "8 CCR 9792.21.1 "} - {rule}
+    assert not any(f"in force on {on}: {o}" in line for o in others for line in trace)
+
+
+@pytest.mark.parametrize(
+    ("on", "next_step"),
+    [("2013-12-10", "8 CCR 9792.25(b) (2009)"), ("2016-12-01", "8 CCR 9792.21.1(a)(2)(A)")],
+)
+def test_a_silent_mtus_sends_the_search_to_the_next_step_of_the_rule_in_force(
+    index: GuidelineIndex, on: str, next_step: str
+) -> None:
+    request = ResolveRequest.parse(
+        on=on, services=["Stem cell injection"], diagnoses=["low back pain"], today=date(2026, 1, 1)
+    )
+    step_one = next(line for line in resolve(request, index)[0].trace if line.startswith("Step 1"))
+    assert "silent on the service" in step_one and f"({next_step})" in step_one
+
+
+def _odg(index: GuidelineIndex, on: str):
+    request = ResolveRequest.parse(
+        on=on,
+        services=["Hyaluronic acid injection"],
+        diagnoses=["knee osteoarthritis"],
+        today=date(2026, 1, 1),
+    )
+    result = resolve(request, index)[0]
+    odg = [c for c in result.candidates if c.guideline == "ODG"]
+    assert odg, [c.text for c in result.candidates]
+    return odg[0], result.trace
+
+
+def test_odg_is_cited_as_letters_cite_it_with_its_edition_when_current(
+    index: GuidelineIndex,
+) -> None:
+    citation, trace = _odg(index, "2016-06-01")
+    assert citation.text == (
+        "Non-MTUS: Official Disability Guidelines (ODG), Knee & Leg (Acute & Chronic), "
+        "Hyaluronic acid injections"
+    )
+    assert citation.edition == "2016"
+    assert not any(line.startswith("ODG on") for line in trace)
+
+
+def test_odg_on_a_later_date_does_not_show_the_2016_edition_as_current(
+    index: GuidelineIndex,
+) -> None:
+    citation, trace = _odg(index, "2022-06-01")
+    assert citation.text.startswith("Non-MTUS: Official Disability Guidelines (ODG), Knee & Leg")
+    assert citation.edition != "2016" and "unknown" in citation.edition
+    assert "2016" in citation.edition  # what the graph holds, said as such
+    assert any(
+        line.startswith("ODG on 2022-06-01: the edition current then is not in the graph")
+        for line in trace
+    )
+
+
+def test_a_kept_ranking_does_not_carry_an_odg_edition_across_the_new_year(
+    index: GuidelineIndex,
+) -> None:
+    from kg.resolve.cached import CachedResolver
+
+    resolver = CachedResolver(index)
+
+    def edition(on: str) -> str | None:
+        request = ResolveRequest.parse(
+            on=on,
+            services=["Hyaluronic acid injection"],
+            diagnoses=["knee osteoarthritis"],
+            today=date(2026, 1, 1),
+        )
+        result = resolver.resolve(request)[0]
+        return next(c.edition for c in result.candidates if c.guideline == "ODG")
+
+    assert edition("2016-12-31") == "2016"
+    assert edition("2017-01-01") != "2016"
+    assert edition("2016-12-30") == "2016"
+
+
+def _one(index: GuidelineIndex, service: str, diagnoses: list[str], on: str = "2016-12-01"):
+    request = ResolveRequest.parse(
+        on=on, services=[service], diagnoses=diagnoses, today=date(2026, 1, 1)
+    )
+    return resolve(request, index)[0]
+
+
+@pytest.mark.parametrize(
+    ("service", "diagnoses"),
+    [("Wheelchair", ["lateral epicondylitis"]), ("Shower chair", ["knee osteoarthritis"])],
+)
+def test_mtus_silent_is_binding(index: GuidelineIndex, service: str, diagnoses: list[str]) -> None:
+    """Issue 14: a section linked to the service only through a whole category (all DME) never
+    governs; the trace says the MTUS is silent and the search goes on."""
+    result = _one(index, service, diagnoses)
+    trace = " ".join(result.trace)
+    assert "silent on the service" in trace
+    governing = result.governing
+    assert governing is None or not governing.mtus, governing
+    if governing is None:
+        assert result.outcome.value == "NOT_ADDRESSED" and not result.candidates
+
+
+def test_with_the_mtus_silent_reviewer_citation_counts_choose_acoem_or_odg(
+    index: GuidelineIndex,
+) -> None:
+    """Issue 14: the choice between ACOEM and ODG follows what reviewers cite (the citation counts
+    of the tuning letters), not edition recency, and the trace says which rule decided."""
+    result = _one(index, "Hospital bed rental", ["low back pain"])
+    assert result.governing is not None and result.governing.guideline == "ODG"
+    assert any(
+        c.guideline == "ACOEM" for c in result.candidates
+    )  # both families addressed it: a real choice
+    decided = [line for line in result.trace if line.startswith("Step 2, ACOEM or ODG")]
+    assert decided and "reviewers cite ODG" in decided[0] and "citation counts" in decided[0]
+
+
+# The MTUS Drug List standing in every drug answer (8 CCR 9792.27.1 ff.) and the daily MME of
+# an opioid request (CDC factors): one row per rule of kg.drug_list and kg.mme.
+DRUG_CASES = [
+    P("Norco 10/325 #60", "2017-12-31", "NO_FORMULARY", None, id="drug-list-none-before-2018"),
+    P("Norco 10/325 #60", "2018-01-01", "NON_EXEMPT", None, id="drug-list-opioid-non-exempt"),
+    P("Lidoderm 5% patch #30", "2022-11-01", "EXEMPT", None, id="drug-list-lidocaine-v10"),
+    P("cyclobenzaprine 10mg #30", "2021-06-01", "NOT_KNOWN", None, id="drug-list-no-entry"),
+    P("Flurbiprofen 20%, Lidocaine 5% cream", "2019-01-01", "COMPOUNDED", None, id="compound"),
+    P("oxycodone 10 mg q6h prn", "2019-06-01", "NON_EXEMPT", 60.0, id="mme-schedule"),
+    P("Norco 10/325 #120 per month", "2023-06-01", "NON_EXEMPT", 40.0, id="mme-count-per-month"),
+]
+
+
+@pytest.mark.parametrize(("service", "on", "standing", "mme"), DRUG_CASES)
+def test_drug_list_standing_and_daily_mme(
+    index: GuidelineIndex, service: str, on: str, standing: str, mme: float | None
+) -> None:
+    request = ResolveRequest.parse(on=on, services=[service], today=date(2026, 1, 1))
+    result = resolve(request, index)[0]
+    assert result.drug_list is not None and result.drug_list.standing.value == standing
+    assert (result.dose.mme_per_day if result.dose else None) == mme
+
+
 @pytest.mark.parametrize(
     ("service", "suggested"),
     [
         ("Flereril 10mg #60", ["tx:cyclobenzaprine"]),  # a misspelled brand: the drug suggested
-        ("Zelvordax tablets", []),  # a made-up name near no word of the graph: nothing suggested
+        ("Zelvordax", []),  # a made-up name near no word of the graph: nothing suggested
     ],
 )
 def test_an_unmatched_service_suggests_only_names_near_its_words(

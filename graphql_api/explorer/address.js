@@ -1,4 +1,4 @@
-// The address is the page's state (#/treatment/tx:cyclobenzaprine?asOf=2017-01-15&dx=M54.5), so every
+// The address is the page's state (#/treatment/tx:cyclobenzaprine?asOf=2017-01-15&dx=M54.50), so every
 // view can be shared; `state` holds its date and diagnosis for the links the pages draw.
 
 function todayIso() {

@@ -3,7 +3,7 @@
 
 import { isIsoDate } from "./address.js";
 import { gql } from "./api.js";
-import { errorPanel, mtusBadge, num, words } from "./common.js";
+import { errorPanel, guidelineWords, mtusBadge, num, words } from "./common.js";
 import { $, h } from "./dom.js";
 import { runSearch } from "./search.js";
 
@@ -24,6 +24,9 @@ const FINDING_KIND = {
   wrong_region: "Wrong body region", no_citation: "No citation",
   decision_contradicts_rationale: "Decision contradicts rationale", rationale_copied: "Copied rationale",
   rationale_other_service: "Rationale about another service",
+  rationale_near_copy: "Nearly copied rationale", no_guideline_named: "No guideline named",
+  postsurgical_without_surgery: "Post-surgical guidance without a surgery",
+  drug_list_status: "MTUS Drug List status", no_mtus_in_force: "No MTUS in force",
 };
 
 let letterPage = null;
@@ -36,9 +39,15 @@ export function letterView() {
   });
   const date = h("input", { type: "date", id: "letter-date", name: "date", "aria-describedby": "letter-date-hint" });
   const results = h("div", { class: "letter-results", id: "letter-results", tabindex: "-1" });
+  const file = h("input", { type: "file", id: "letter-pdf", name: "pdf", accept: "application/pdf,.pdf", class: "file-input" });
+  const drop = h("div", { class: "dropzone", id: "letter-drop", "aria-describedby": "letter-pdf-hint" },
+    h("label", { for: "letter-pdf", class: "button" }, "Choose a PDF…"), file,
+    h("p", { id: "letter-pdf-hint", class: "hint" }, "or drop a letter's PDF here (as DWC posts it). It is read on this "
+      + "server into the text box below, then audited; it is not stored, not logged and never written to disk."));
   const submit = h("button", { type: "submit", class: "button button-primary" }, "Read and audit");
   const clear = h("button", { type: "button", class: "button" }, "Clear");
   const form = h("form", { class: "letter-form", "aria-labelledby": "letter-title" },
+    drop,
     h("div", { class: "field" },
       h("label", { for: "letter-text" }, "Determination letter text"),
       text,
@@ -71,6 +80,35 @@ export function letterView() {
       submit.disabled = false;
     }
   });
+  const readPdf = async (pdf) => {
+    if (!pdf) return;
+    results.dataset.state = "loading";
+    results.replaceChildren(h("p", { class: "muted" }, `Reading ${pdf.name}…`));
+    try {
+      text.value = await pdfText(pdf);
+    } catch (err) {
+      results.replaceChildren(h("div", { class: "panel panel-error", role: "alert" },
+        h("h2", null, "This PDF could not be read"), h("p", null, err.message)));
+      results.dataset.state = "error";
+      return;
+    } finally {
+      file.value = "";  // the same file may be chosen again
+    }
+    form.requestSubmit();
+  };
+  file.addEventListener("change", () => readPdf(file.files[0]));
+  for (const type of ["dragenter", "dragover"]) {
+    drop.addEventListener(type, (event) => {
+      event.preventDefault();
+      drop.classList.add("dropzone-over");
+    });
+  }
+  drop.addEventListener("dragleave", () => drop.classList.remove("dropzone-over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("dropzone-over");
+    readPdf(event.dataTransfer.files[0]);
+  });
   clear.addEventListener("click", () => {
     text.value = "";
     date.value = "";
@@ -82,16 +120,36 @@ export function letterView() {
     h("header", { class: "view-head" },
       h("p", { class: "eyebrow" }, "Determination letter"),
       h("h1", { id: "letter-title" }, "Read a determination letter"),
-      h("p", { class: "names" }, "See its items, decisions and citations, and what the audit finds against the graph.")),
+      h("p", { class: "names" }, "Paste its text or give its PDF to see its items, decisions and citations, and what the "
+        + "audit finds against the graph.")),
     form, results);
   return letterPage;
+}
+
+// The PDF read on the server (POST /letter/pdf) by the command line's reader: its text, or why not.
+async function pdfText(pdf) {
+  let response;
+  try {
+    response = await fetch("/letter/pdf", { method: "POST", headers: { "content-type": "application/pdf" }, body: pdf });
+  } catch (err) {
+    throw new Error("The server cannot be reached. Is guideline-kg serve still running?");
+  }
+  if (response.status === 413) throw new Error("This PDF is larger than the server accepts (GUIDELINE_KG_MAX_BODY_BYTES).");
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (err) {
+    throw new Error(`The server answered ${response.status}.`);
+  }
+  if (!response.ok) throw new Error(body.message || `The server answered ${response.status}.`);
+  return body.text;
 }
 
 function letterResults(answer, dateGiven) {
   if (answer.__typename === "UnreadableLetter") {
     return h("div", { class: "panel panel-error", role: "alert", dataset: { kind: answer.kind } },
       h("h2", null, "This text could not be read as a letter"),
-      h("p", null, answer.message, h("span", { class: "muted" }, ` (${answer.kind})`)));
+      h("p", null, answer.message));
   }
   const r = answer.reading;
   const findings = answer.findings;
@@ -150,8 +208,9 @@ function citeList(title, citations) {
   return h("div", { class: "cite-group" },
     h("h4", null, title),
     citations.length ? h("ul", null, citations.map((c) => h("li", null,
-      mtusBadge(c.mtus, c.guideline), " ", c.guideline ? h("span", { class: "guideline-label" }, c.guideline) : null,
-      " ", h("span", { class: "cite-inline" }, c.text))))
+      mtusBadge(c.mtus, c.guideline), " ",
+      c.guideline ? [h("span", { class: "guideline-label" }, guidelineWords(c.guideline)), ": "] : null,
+      h("q", { class: "cite-inline" }, c.text))))
       : h("p", { class: "muted" }, "None printed."));
 }
 

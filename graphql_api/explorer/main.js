@@ -62,6 +62,7 @@ async function render({ keepFocus = false } = {}) {
     main.replaceChildren(content);
     main.dataset.state = "ready";
     const heading = $("h1, h2", main);
+    searchFollowsPage(route, $("h1", main));
     document.title = `${heading && route.view !== "home" ? `${heading.textContent} · ` : ""}Guideline lookup`;
     if (focusWasInMain && !keepFocus && heading) {
       heading.setAttribute("tabindex", "-1");
@@ -74,6 +75,21 @@ async function render({ keepFocus = false } = {}) {
   } finally {
     if (token === renderToken) main.setAttribute("aria-busy", "false");
   }
+}
+
+// The search box names the page shown: after a link, the address bar or Back, it does not keep the
+// query of another page. A change of date or diagnosis keeps the page, and the box as it is; so does
+// a box being typed in.
+let shownPage = null;
+
+function searchFollowsPage(route, heading) {
+  const page = `${route.view}/${route.id || ""}`;
+  if (page === shownPage) return;
+  shownPage = page;
+  const input = $("#search");
+  if (document.activeElement === input) return;
+  const named = ["treatment", "section", "condition", "document"].includes(route.view) && heading;
+  input.value = named ? heading.textContent.trim() : "";
 }
 
 // ------------------------------------------------------------------ the form

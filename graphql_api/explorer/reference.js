@@ -3,7 +3,8 @@
 import { href, state } from "./address.js";
 import { gql } from "./api.js";
 import {
-  CRITERION_FIELDS, CRITERION_KIND, adoptionOn, criterionNumbers, mtusBadge, notFoundView, recommendationBadge, words,
+  CRITERION_FIELDS, CRITERION_KIND, adoptionOn, confidenceWords, criterionNumbers, factWords, kindWords, mtusBadge,
+  notFoundView, recommendationBadge, regionWords,
 } from "./common.js";
 import { $, announce, h } from "./dom.js";
 import { NEIGHBOURHOOD, neighbourhoodPanel } from "./picture.js";
@@ -30,11 +31,6 @@ const DOCUMENT = `query Document($id: ID!) {
   sections(filter: { document: $id }, first: 100) { totalCount
     edges { node { id title pages recommendation } } } }`;
 
-const CONFIDENCE = {
-  V2: "verified against two sources", "V2+": "verified against two or more sources", V1: "verified against one source",
-  REQ: "as the requirements state it, not yet checked against the guideline", LETTERS: "as determination letters cite it",
-  U: "unverified",
-};
 
 export async function sectionView(route) {
   const data = await gql(SECTION, { id: route.id });
@@ -51,7 +47,7 @@ export async function sectionView(route) {
     s.number ? [h("dt", null, "Number"), h("dd", null, s.number)] : null,
     h("dt", null, "Recommends"), h("dd", null, recommendationBadge(s.recommendation)),
     s.evidenceGrade ? [h("dt", null, "Evidence grade"), h("dd", null, s.evidenceGrade)] : null,
-    h("dt", null, "Body regions"), h("dd", null, s.bodyRegions.join(", ") || "—"),
+    h("dt", null, "Body regions"), h("dd", null, s.bodyRegions.map(regionWords).join(", ") || "—"),
     h("dt", null, "Phases of care"), h("dd", null, s.phases.map((p) => p.toLowerCase().replace(/_/g, "-")).join(", ") || "any"),
     s.parent ? [h("dt", null, "Part of"), h("dd", null, h("a", { href: href("section", s.parent.id) }, s.parent.title))] : null);
   return h("article", { class: "view view-section", dataset: { section: s.id } },
@@ -59,7 +55,7 @@ export async function sectionView(route) {
       h("p", { class: "eyebrow" }, "Guideline section · ", d.letterTitle, d.editionLabel ? ` ${d.editionLabel}` : ""),
       h("h1", null, s.title),
       h("p", { class: "names" }, mtusBadge(Boolean(adoption), adoption && adoption.citationLabel), " ",
-        adoption ? `Part of the MTUS on ${state.asOf} as “${adoption.citationLabel}”.`
+        adoption ? `Part of the MTUS on ${state.asOf}; letters label it “${adoption.citationLabel}”.`
           : `Not part of the MTUS on ${state.asOf}.`)),
     h("div", { class: "two-col" },
       h("div", null,
@@ -76,14 +72,14 @@ export async function sectionView(route) {
         h("section", { class: "panel", "aria-labelledby": "sec-addr-h" },
           h("h2", { id: "sec-addr-h", class: "section-title" }, "Addresses"),
           s.addresses.length ? h("ul", { class: "links" }, s.addresses.map((t) => h("li", null,
-            h("a", { href: href("treatment", t.id) }, t.label), h("span", { class: "muted" }, ` · ${t.kind}`))))
+            h("a", { href: href("treatment", t.id) }, t.label), h("span", { class: "muted" }, ` · ${kindWords(t.kind).toLowerCase()}`))))
             : h("p", { class: "muted" }, "No treatments recorded."),
           h("h3", { class: "sub" }, "Written for"),
           s.appliesTo.length ? h("ul", { class: "links" }, s.appliesTo.map((cond) => h("li", null,
             h("a", { href: href("condition", cond.id) }, cond.code || cond.id), " ", cond.label)))
             : h("p", { class: "muted" }, "Not limited to particular diagnoses.")),
         provenancePanel(s.sources, s.confidence, s.aliases, s.citedInLetters))),
-    neighbourhoodPanel(data.neighbourhood, s.title));
+    neighbourhoodPanel(data, s.title));
 }
 
 function sectionCriteria(criteria) {
@@ -93,7 +89,7 @@ function sectionCriteria(criteria) {
       h("span", { class: "ckind" }, CRITERION_KIND[c.kind] || c.kind),
       h("span", { class: "ctext" }, c.text),
       numbers ? h("span", { class: "cnum" }, numbers) : null,
-      c.requiresFact ? h("span", { class: "needs" }, "decided by ", words(c.requiresFact)) : null,
+      c.requiresFact ? h("span", { class: "needs" }, "depends on ", factWords(c.requiresFact)) : null,
       c.members && c.members.length ? sectionCriteria(c.members) : null);
   }));
 }
@@ -101,7 +97,7 @@ function sectionCriteria(criteria) {
 function adoptionTable(adoptions, none) {
   if (!adoptions.length) return h("p", { class: "muted" }, none);
   return h("table", { class: "table" },
-    h("thead", null, h("tr", null, ["Label", "From", "Until (exclusive)", "Regulation"].map((x) => h("th", { scope: "col" }, x)))),
+    h("thead", null, h("tr", null, ["Letters label it", "From", "Until (not including)", "Regulation"].map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", null, adoptions.map((a) => {
       const current = a === adoptionOn(adoptions, state.asOf);
       return h("tr", { class: current ? "current" : null },
@@ -114,7 +110,7 @@ function adoptionTable(adoptions, none) {
 
 function provenancePanel(sources, confidence, aliases, citedIn) {
   const mark = confidence
-    ? h("span", null, h("span", { class: "badge badge-conf" }, confidence), " ", CONFIDENCE[confidence] || "")
+    ? h("span", null, h("span", { class: "badge badge-conf" }, confidence), " ", confidenceWords(confidence))
     : h("span", null, h("span", { class: "badge badge-ok" }, "checked"), " against the source");
   return h("section", { class: "panel", "aria-labelledby": "prov-h" },
     h("h2", { id: "prov-h", class: "section-title" }, "Source and confidence"),
@@ -153,14 +149,14 @@ export async function conditionView(route) {
         h("dl", { class: "facts facts-wide" },
           h("dt", null, "Valid"), h("dd", null, `${cond.validFrom || "—"} – ${cond.validUntil ? `before ${cond.validUntil}` : "today"}`),
           cond.icd9Codes.length ? [h("dt", null, "ICD-9"), h("dd", null, cond.icd9Codes.join(", "))] : null,
-          h("dt", null, "Body regions"), h("dd", null, cond.bodyRegions.join(", ") || "—"),
+          h("dt", null, "Body regions"), h("dd", null, cond.bodyRegions.map(regionWords).join(", ") || "—"),
           related("Broader", cond.broader), related("Narrower", cond.narrower), related("Replaced by", cond.replacedBy),
           cond.aliases.length ? [h("dt", null, "Also"), h("dd", null, cond.aliases.join("; "))] : null)),
       provenancePanel(cond.sources, cond.confidence, [], [])),
     h("section", { class: "panel", "aria-labelledby": "cond-sec-h" },
       h("h2", { id: "cond-sec-h", class: "section-title" }, `Sections written for it (${cond.sections.length})`),
       cond.sections.length ? sectionTable(cond.sections, true) : h("p", { class: "muted" }, "None recorded.")),
-    neighbourhoodPanel(data.neighbourhood, code));
+    neighbourhoodPanel(data, code));
 }
 
 function sectionTable(sections, withDocument) {
@@ -185,7 +181,7 @@ export async function documentView(route) {
       h("p", { class: "eyebrow" }, "Guideline document · ", d.family),
       h("h1", null, d.label),
       h("p", { class: "names" }, mtusBadge(Boolean(adoption), adoption && adoption.citationLabel), " ",
-        adoption ? `Part of the MTUS on ${state.asOf} as “${adoption.citationLabel}”.` : `Not part of the MTUS on ${state.asOf}.`)),
+        adoption ? `Part of the MTUS on ${state.asOf}; letters label it “${adoption.citationLabel}”.` : `Not part of the MTUS on ${state.asOf}.`)),
     h("div", { class: "two-col" },
       h("section", { class: "panel", "aria-labelledby": "doc-facts-h" },
         h("h2", { id: "doc-facts-h", class: "section-title" }, "The document"),
@@ -196,7 +192,7 @@ export async function documentView(route) {
           h("dt", null, "Cited by"), h("dd", null, d.citeStyle === "PAGE" ? "pages" : "section name"),
           d.pages ? [h("dt", null, "Pages"), h("dd", null, d.pages)] : null,
           h("dt", null, "Outside the MTUS"), h("dd", null, `“${d.citationLabel}”`),
-          h("dt", null, "Body regions"), h("dd", null, d.bodyRegions.join(", ") || "—"),
+          h("dt", null, "Body regions"), h("dd", null, d.bodyRegions.map(regionWords).join(", ") || "—"),
           d.supersededBy ? [h("dt", null, "Superseded by"), h("dd", null, h("a", { href: href("document", d.supersededBy.id) }, d.supersededBy.label))] : null),
         h("h3", { class: "sub" }, "Effective dates (MTUS adoptions)"),
         adoptionTable(d.adoptions, "Never part of the MTUS.")),

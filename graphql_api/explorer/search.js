@@ -2,6 +2,7 @@
 
 import { href } from "./address.js";
 import { gql } from "./api.js";
+import { kindWords } from "./common.js";
 import { $, announce, h } from "./dom.js";
 
 const SEARCH = `query Search($q: String!) {
@@ -98,7 +99,7 @@ function showOptions(query, data, err) {
       groups.push(["Treatments", data.treatments.totalCount, treatments.map((t) => {
         const matched = matchedName(t, query);
         return { view: "treatment", id: t.id, label: t.label,
-          detail: [matched ? `matches “${matched}”` : null, t.kind].filter(Boolean).join(" · ") };
+          detail: [matched ? `matches “${matched}”` : null, kindWords(t.kind)].filter(Boolean).join(" · ") };
       })]);
     }
     if (conditions.length) {

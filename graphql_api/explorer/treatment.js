@@ -4,17 +4,19 @@
 import { href, state } from "./address.js";
 import { gql } from "./api.js";
 import {
-  CRITERION_FIELDS, CRITERION_KIND, adoptionOn, criterionNumbers, mtusBadge, notFoundView, recommendationBadge, words,
+  CRITERION_FIELDS, CRITERION_KIND, adoptionOn, confidenceWords, criterionNumbers, factWords, guidelineWords,
+  kindWords, mtusBadge, notFoundView, plainTrace, recommendationBadge, regionWords, stepWords,
 } from "./common.js";
 import { announce, h } from "./dom.js";
 import { NEIGHBOURHOOD, neighbourhoodPanel } from "./picture.js";
+import { drugListPanel } from "./druglist.js";
 
-const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation
-  guidelineSection { id title summary evidenceGrade }
-  guidelineDocument { id label family adoptions { citationLabel regulation effectiveFrom effectiveUntil } }`;
+const CITATION_FIELDS = `guideline mtus document edition chapter section pages text evidenceStep recommendation confidence source
+  guidelineSection { id title summary evidenceGrade confidence sources bodyRegions }
+  guidelineDocument { id label family bodyRegions adoptions { citationLabel regulation effectiveFrom effectiveUntil } }`;
 const TREATMENT = `query Treatment($id: ID!, $asOf: Date!, $dx: String, $dxCode: String!, $hasDx: Boolean!) {
   treatment(id: $id) { id label kind aliases brandNames route broader { id label } }
-  diagnosis: condition(code: $dxCode) @include(if: $hasDx) { id code label }
+  diagnosis: condition(code: $dxCode) @include(if: $hasDx) { id code label bodyRegions }
   compare(treatment: $id, asOf: $asOf, condition: $dx) {
     asOf condition outcome trace problems
     governing { ${CITATION_FIELDS} }
@@ -29,7 +31,7 @@ const STATUS = {
 
 function adoptionWords(a) {
   const until = a.effectiveUntil ? `, replaced on ${a.effectiveUntil}` : ", still in force";
-  return `${a.citationLabel} from ${a.effectiveFrom}${until} (${a.regulation})`;
+  return `part of the MTUS from ${a.effectiveFrom}${until} (${a.regulation})`;
 }
 
 export async function treatmentView(route) {
@@ -51,14 +53,15 @@ export async function treatmentView(route) {
   }
   return h("article", { class: "view view-treatment", dataset: { treatment: t.id } },
     h("header", { class: "view-head" },
-      h("p", { class: "eyebrow" }, "Treatment · ", t.kind, t.route ? ` · ${t.route}` : ""),
+      h("p", { class: "eyebrow" }, "Treatment · ", kindWords(t.kind), t.route ? ` · ${t.route.toLowerCase()}` : ""),
       h("h1", null, t.label),
       names.length ? h("p", { class: "names" }, names.map((n, i) => [i ? h("span", { class: "sep" }, " · ") : "", n])) : null),
     governingPanel(t, c, data.diagnosis),
+    drugListPanel(t),
     h("section", { class: "compare", "aria-labelledby": "compare-h" },
       h("h2", { id: "compare-h", class: "section-title" }, "MTUS, ACOEM and ODG side by side"),
       h("div", { class: "columns" }, c.guidance.map((g) => guidanceColumn(g, t, c)))),
-    neighbourhoodPanel(data.neighbourhood, t.label));
+    neighbourhoodPanel(data, t.label));
 }
 
 function governingPanel(t, c, diagnosis) {
@@ -74,7 +77,7 @@ function governingPanel(t, c, diagnosis) {
   const trace = c.trace.length
     ? h("details", { class: "trace" },
       h("summary", null, `How the search sequence was applied (${c.trace.length} steps)`),
-      h("ol", null, c.trace.map((step) => h("li", null, step))))
+      h("ol", null, c.trace.map((step) => h("li", null, plainTrace(step)))))
     : null;
   if (!gov) {
     return h("section", { class: "governs governs-none", "aria-labelledby": "gov-h", dataset: { outcome: c.outcome || "" } },
@@ -89,10 +92,11 @@ function governingPanel(t, c, diagnosis) {
   h("div", { class: "governs-head" },
     h("h2", { id: "gov-h" }, "Governs on ", h("time", { datetime: c.asOf }, c.asOf)),
     mtusBadge(gov.mtus, gov.guideline),
-    h("span", { class: "guideline-label" }, gov.guideline),
-    h("span", { class: "step" }, `Step ${gov.evidenceStep} of the search sequence`)),
-  citationBox(gov.text, "governing"),
+    h("span", { class: "guideline-label" }, guidelineWords(gov.guideline)),
+    h("span", { class: "step" }, `Search sequence ${stepWords(gov.evidenceStep)}`)),
+  citationBox(gov, "governing"),
   h("p", { class: "why" }, whyWords(t, c)),
+  twoMtusSentence(c, diagnosis),
   adoption ? h("p", { class: "mtus-doc" }, h("span", { class: "muted" }, "MTUS document on this date "),
     h("strong", null, gov.guidelineDocument.label), ` — ${adoptionWords(adoption)}`) : null,
   dxLine, problems, trace);
@@ -110,11 +114,50 @@ function whyWords(t, c) {
   const where = `${gov.section}${gov.pages ? `, pp. ${gov.pages}` : ""} (${gov.document}${gov.edition ? ` ${gov.edition}` : ""})`;
   if (gov.mtus) {
     return `The MTUS is searched first (8 CCR 9792.21.1) and is presumed correct (Labor Code 4604.5). On ${c.asOf} `
-      + `${where} is part of the MTUS as “${gov.guideline}” and addresses ${t.label}, so it governs. `
+      + `${where} is part of the MTUS and addresses ${t.label}, so it governs. `
       + "The other columns are for comparison only.";
   }
   return `No part of the MTUS in force on ${c.asOf} addresses ${t.label}, so the search goes on to ACOEM or ODG `
     + `(step ${gov.evidenceStep}, 8 CCR 9792.21.1): ${where} governs.`;
+}
+
+// After 2017-12-01 the MTUS adopts the ACOEM guidelines themselves, so the MTUS and ACOEM columns
+// can both be MTUS (the chronic pain guideline and a body-part chapter) and disagree: one sentence
+// says why the governing one governs (8 CCR 9792.21.1 search sequence, as the resolver ranks it:
+// the chapter for the diagnosis's body region first; with no region, the guideline for the phase,
+// taken as chronic when neither phase nor date of injury is given, as here).
+function twoMtusSentence(c, diagnosis) {
+  const gov = c.governing;
+  const other = c.guidance.find((g) => !g.governs && g.citation && g.citation.mtus);
+  if (!gov || !gov.mtus || !other) return null;
+  const o = other.citation;
+  const govName = `${gov.document}${gov.edition ? ` (${gov.edition})` : ""}`;
+  const otherName = `${o.document}${o.edition ? ` (${o.edition})` : ""}`;
+  const govRegions = gov.guidelineDocument.bodyRegions.filter((r) => r !== "Systemic");
+  const otherRegions = o.guidelineDocument.bodyRegions.filter((r) => r !== "Systemic");
+  const regionsOf = (list) => list.map(regionWords).join(", ");
+  const disagree = other.recommendation && gov.recommendation && other.recommendation !== gov.recommendation;
+  const lead = `Both ${gov.document} and ${o.document} are part of the MTUS on ${c.asOf}${disagree ? " and they disagree" : ""}: `;
+  let reason;
+  if (govRegions.length) {
+    const from = diagnosis ? `the diagnosis ${diagnosis.code || diagnosis.label}` : "the diagnosis";
+    reason = `${govName} governs because ${from} places the request in the ${regionsOf(govRegions)}, and the MTUS chapter `
+      + `for that body region is searched before ${otherName}${otherRegions.length ? `, written for the ${regionsOf(otherRegions)}` : ""}.`;
+  } else {
+    reason = `${govName} governs because no diagnosis places the request in one body region, so the phase decides: taken as `
+      + "chronic (no phase or date of injury is given), it is the MTUS guideline written for chronic pain, searched before "
+      + `a body-part chapter such as ${otherName}${otherRegions.length ? ` (${regionsOf(otherRegions)})` : ""}.`;
+  }
+  return h("p", { class: "why-two-mtus" }, lead, reason);
+}
+
+// What a column is on the date: the MTUS column and, after 2017-12-01, an ACOEM column that is also
+// part of the MTUS (another chapter), or ACOEM and ODG outside it.
+function columnName(g) {
+  const cit = g.citation;
+  if (g.source === "MTUS") return "MTUS";
+  if (cit && cit.mtus) return `${g.source}: another MTUS guideline`;
+  return `${g.source}: outside the MTUS`;
 }
 
 function mtusIsAcoem(c) {
@@ -126,7 +169,7 @@ function guidanceColumn(g, t, c) {
   const cit = g.citation;
   const headId = `col-${g.source.toLowerCase()}`;
   const head = h("header", { class: "col-head" },
-    h("h3", { id: headId }, g.source),
+    h("h3", { id: headId }, columnName(g)),
     cit ? mtusBadge(cit.mtus, cit.guideline) : null,
     g.governs ? h("span", { class: "badge badge-governs" }, "Governs") : null);
   if (!cit) {
@@ -135,12 +178,13 @@ function guidanceColumn(g, t, c) {
         : `No ${g.source} section${g.source === "ACOEM" && mtusIsAcoem(c) ? " beyond the MTUS column" : ""} `
           + `addresses ${t.label} on ${c.asOf}.`));
   }
-  const documentWords = [cit.document, cit.edition, cit.chapter ? `Ch. ${cit.chapter}` : null].filter(Boolean).join(" · ");
+  const documentWords = [cit.document, cit.edition, cit.chapter ? `Ch. ${cit.chapter}` : null].filter(Boolean).join(", ");
   const facts = h("dl", { class: "facts" },
     h("dt", null, "Section"), h("dd", null, h("a", { href: href("section", cit.guidelineSection.id) }, cit.section)),
     h("dt", null, "Document"), h("dd", null, h("a", { href: href("document", cit.guidelineDocument.id) }, documentWords)),
-    h("dt", null, cit.pages ? "Pages" : "Cited by"), h("dd", null, cit.pages ? `pp. ${cit.pages}` : "section name"),
-    h("dt", null, "Label"), h("dd", null, cit.guideline, h("span", { class: "muted" }, ` · step ${cit.evidenceStep}`)),
+    h("dt", null, "Pages"), h("dd", null, cit.pages ? `pp. ${cit.pages}` : "none: letters cite it by the section's title"),
+    h("dt", null, "Guideline"), h("dd", null, guidelineWords(cit.guideline)),
+    h("dt", null, "Searched at"), h("dd", null, stepWords(cit.evidenceStep)),
     h("dt", null, "Says"), h("dd", null, recommendationBadge(g.recommendation)),
     cit.guidelineSection.evidenceGrade ? [h("dt", null, "Evidence"), h("dd", null, cit.guidelineSection.evidenceGrade)] : null);
   return h("section", {
@@ -150,7 +194,7 @@ function guidanceColumn(g, t, c) {
   head, facts,
   cit.guidelineSection.summary ? h("p", { class: "summary" }, cit.guidelineSection.summary) : null,
   criteriaList(g.criteria),
-  citationBox(cit.text, g.source));
+  citationBox(cit, g.source));
 }
 
 function criteriaList(results) {
@@ -167,17 +211,24 @@ function criteriaList(results) {
         numbers ? h("span", { class: "cnum" }, numbers) : null,
         r.status !== "INSUFFICIENT_INFORMATION" ? h("span", { class: ["status", statusClass] }, statusLabel) : null,
         r.status === "INSUFFICIENT_INFORMATION" && r.needs.length
-          ? h("span", { class: "needs" }, "decided by ", r.needs.map(words).join(", ")) : null);
+          ? h("span", { class: "needs" }, "Open: depends on ", r.needs.map(factWords).join(", ")) : null);
     })));
 }
 
-function citationBox(text, key) {
+// A citation to copy, with how sure the graph is of the section it names (from its confidence mark,
+// kg/data/README.md) and where that comes from, in words beside it.
+function citationBox(cit, key) {
   const id = `cite-${key}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
   const button = h("button", { type: "button", class: "copy", "aria-describedby": id }, "Copy citation");
-  button.addEventListener("click", () => copyCitation(text, button));
+  button.addEventListener("click", () => copyCitation(cit.text, button));
+  // issue 14: whoever copies the citation sees how sure it is (the API's words), and its source
+  const sure = cit.confidence || confidenceWords(cit.guidelineSection.confidence);
   return h("div", { class: "citation" },
-    h("p", { class: "cite-text", id }, text),
-    button);
+    h("p", { class: "cite-text", id }, cit.text),
+    button,
+    h("p", { class: "cite-confidence confidence", dataset: { confidence: sure } },
+      h("span", { class: "muted" }, "How sure the graph is of this citation: "), h("strong", null, sure),
+      cit.source ? h("span", { class: "muted" }, ` · source: ${cit.source}`) : null));
 }
 
 async function copyCitation(text, button) {

@@ -221,8 +221,9 @@ def read_citations(line: str) -> tuple[Citation, ...]:
     line = _PREAMBLES.sub("", line).strip()
     starts = [m.start() for m in _DECISION_BASED.finditer(line)]
     if not starts:
-        # Old copies sometimes drop "Decision based on": the line itself is the citation.
-        starts = [0] if re.search(r"\bMTUS\b|Non-MTUS|ODG|ACOEM|Guidelines", line) else []
+        # Old copies sometimes drop "Decision based on": the line itself is the citation, also
+        # when all it says is "per guidelines" (a citation that names none, which the audit tells).
+        starts = [0] if re.search(r"\bMTUS\b|Non-MTUS|ODG|ACOEM|(?i:\bguidelines?\b)", line) else []
     cites: list[Citation] = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(line)

@@ -5,8 +5,9 @@ The pipeline (kg.resolve.engine) has no cache of its own; this one wraps its ste
 as it was built; a new index gets a new CachedResolver, and the old one goes with its index.
 
 Dates enter a ranking only by comparison with the graph's own dates (MTUS adoptions begin and end,
-documents are published), so a ranking is kept per *epoch* of the request date: how many of those
-dates are on or before it. Every date of one epoch ranks every section the same way.
+documents are published, the search rule changes), so a ranking is kept per *epoch* of the request
+date: how many of those dates are on or before it. Every date of one epoch ranks every section the
+same way.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from kg.index import GuidelineIndex
 from kg.resolve import steps
 from kg.resolve.diagnosis import DiagnosisReading, is_icd10
 from kg.resolve.engine import resolve
-from kg.resolve.outcome import Citation, ServiceResolution
+from kg.resolve.outcome import ServiceResolution
 from kg.resolve.ranking import Ranking
 from kg.resolve.request import FIRST_MTUS_DATE, ResolveRequest
-from kg.resolve.sequence import Standings, ranking_scope, reach
+from kg.resolve.sequence import Standings, edition_boundaries, ranking_scope, reach
 from kg.resolve.steps import Steps
 
 READINGS = 8192  # distinct service texts kept read
@@ -32,8 +33,6 @@ RANKINGS = 8192  # distinct (treatment, epoch, phase, regions, conditions) ranki
 # distinct (section, facts, quantity, conditions, phase, lineage, date) evaluations kept
 CRITERIA = 8192
 PHASES = 4096  # distinct (facts that decide the phase, date) kept
-# A case's regions none of whose a treatment's candidates name: a region no section holds
-ELSEWHERE = frozenset({"(elsewhere)"})
 
 
 class CachedResolver:
@@ -44,7 +43,6 @@ class CachedResolver:
         plain = Steps.of(index)
         self.boundaries = _boundaries(index)
         self.standings: dict[int, Standings] = {}  # per epoch: documents' standings as read
-        self.cited: dict[int, dict[str, Citation]] = {}  # per epoch: sections' citations written
 
         @lru_cache(maxsize=RANKINGS)
         def ranking_of_epoch(
@@ -59,7 +57,6 @@ class CachedResolver:
             )  # any date of the epoch ranks the same
             # and every document stands the same on any date of the epoch: read once per epoch
             standings = self.standings.setdefault(epoch, {})
-            cited = self.cited.setdefault(epoch, {})
             return steps.ranking(
                 treatment,
                 first,
@@ -69,7 +66,6 @@ class CachedResolver:
                 index=index,
                 standings=standings,
                 reached=reached(treatment),
-                cited=cited,
             )
 
         reached = lru_cache(maxsize=RANKINGS)(partial(reach, index=index))
@@ -82,15 +78,23 @@ class CachedResolver:
             regions: frozenset[str],
             conditions: frozenset[str],
         ) -> Ranking:
-            # keyed on the case's share of what the treatment's candidates name (ranking_scope):
-            # distinct diagnoses and regions that rank alike share one ranking
-            named_regions, named_conditions = scope(treatment)
+            # keyed on the case's conditions that can rank the treatment's candidates
+            # (ranking_scope): distinct diagnoses that rank alike share one ranking
+            applied, written_for = scope(treatment)
             return ranking_of_epoch(
                 treatment,
                 bisect_right(self.boundaries, on),
                 phase,
-                (regions & named_regions or ELSEWHERE) if regions else regions,
-                conditions & named_conditions,
+                regions,
+                frozenset(
+                    c
+                    for c in conditions
+                    if c in applied
+                    or (
+                        c in index.conditions
+                        and written_for & set(index.conditions[c].body_regions)
+                    )
+                ),
             )
 
         dated = lru_cache(maxsize=DIAGNOSES)(plain.diagnoses)
@@ -131,4 +135,9 @@ def _boundaries(index: GuidelineIndex) -> tuple[date, ...]:
     for document in index.documents.values():
         if document.publication_date is not None:
             found.add(document.publication_date)
-    return tuple(sorted(found))
+    found |= edition_boundaries(index)  # an ODG edition stops being the current one
+    for step in index.steps:  # the search rule in force changes the steps and the trace
+        found.add(step.effective_from)
+        if step.effective_until is not None:
+            found.add(step.effective_until)
+    return tuple(sorted(d for d in found if d > date.min))

@@ -16,7 +16,18 @@ from kg.text import normalize
 
 _ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.?[0-9A-TV-Z]{1,4})?$", re.IGNORECASE)
 _ICD9 = re.compile(r"^(V[0-9]{2}|E[0-9]{3}|[0-9]{3})(\.[0-9]{1,2})?$", re.IGNORECASE)
-_STATUS_POST = re.compile(r"\b(s/p|status[- ]post|post[- ]?op(erative)?)\b", re.IGNORECASE)
+_POST_OP = re.compile(r"\bpost[- ]?op(erative)?\b", re.IGNORECASE)
+_STATUS_POST = re.compile(r"(?<![\w/])(s/p|status[- ]post)\b(?P<after>.*)", re.IGNORECASE)
+# "Status post" says a surgery was done only when a procedure is named after it (issue 14):
+# "s/p right knee arthroscopy", "status post L4-5 fusion", "status post-surgery"; not "status post
+# fall", "s/p motor vehicle accident" or "status post lumbar strain".
+_PROCEDURE = re.compile(
+    r"\b(surgery|surgical|operation|operative|arthroscop\w*|repair|release|fusion|arthrodesis|"
+    r"\w*plasty|\w*ectomy|\w*otomy|\w*ostomy|replacement|reconstruction|decompression|fixation|"
+    r"orif|debridement|excision|resection|amputation|implant\w*|graft\w*|tenodesis|"
+    r"instrumentation|hardware|manipulation under an(a)?esthesia|mua|acdf|tka|tha|tkr|thr)\b",
+    re.IGNORECASE,
+)
 FUZZY_ACCEPT = 90
 MAX_NGRAM = 8
 
@@ -34,7 +45,7 @@ def read_diagnoses(diagnoses: tuple[str, ...], index: GuidelineIndex, on: date) 
     problems: list[str] = []
     status_post = False
     for raw in diagnoses:
-        status_post = status_post or bool(_STATUS_POST.search(raw))
+        status_post = status_post or after_surgery(raw)
         found, problem = read_one(raw, index, on)
         ids += [i for i in found if i not in ids]
         if problem:
@@ -48,6 +59,14 @@ def read_diagnoses(diagnoses: tuple[str, ...], index: GuidelineIndex, on: date) 
 def is_icd10(raw: str) -> bool:
     """Is the diagnosis written as an ICD-10-CM code (the only kind read on the request date)?"""
     return bool(_ICD10.match(raw.strip()))
+
+
+def after_surgery(text: str) -> bool:
+    """The diagnosis says a surgery was done: "post-op", or "status post" naming a procedure."""
+    if _POST_OP.search(text):
+        return True
+    found = _STATUS_POST.search(text)
+    return bool(found and _PROCEDURE.search(found.group("after")))
 
 
 def read_one(raw: str, index: GuidelineIndex, on: date) -> tuple[tuple[str, ...], str | None]:

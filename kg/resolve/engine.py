@@ -11,10 +11,11 @@ from __future__ import annotations
 from kg import vocab
 from kg.index import GuidelineIndex
 from kg.resolve.diagnosis import DiagnosisReading
+from kg.resolve.drugs import dose_criteria, drug_answers
 from kg.resolve.outcome import CriterionResult, Outcome, ServiceResolution, Status, TreatmentRef
 from kg.resolve.request import ResolveRequest, ServiceInput
 from kg.resolve.sequence import Case
-from kg.resolve.service import ServiceReading, topical_form
+from kg.resolve.service import ServiceReading, body_regions, topical_form
 from kg.resolve.steps import Steps
 
 
@@ -55,7 +56,7 @@ def resolve_service(
         diagnoses.status_post,
         bool(reading.regions),
     )
-    regions, region_line = _regions(reading.regions or diagnoses.regions, bool(reading.regions))
+    regions, region_line = _regions(service.text, reading.regions, diagnoses.regions)
     primary = reading.treatment_ids[0] if not reading.compound else _compound_id(reading, index)
     ranking = steps.ranking(primary, on, phase, regions, conditions)
     trace = (read_line, phase_note, region_line, *ranking.trace(on))
@@ -63,11 +64,12 @@ def resolve_service(
     treatment = index.treatments[primary]
     ref = TreatmentRef(treatment.id, treatment.label)
     body_regions = tuple(sorted(regions))
+    drug_list, dose = drug_answers(service.text, reading, primary, request, index)
     if not citations:
         trace = (
             *trace,
             "No guideline in force addresses the treatment: decide on peer-reviewed evidence "
-            "(LC 4610.5(c)(2)(B); 8 CCR 9792.21.1(a)(2)(C)).",
+            f"({ranking.last_step or 'LC 4610.5(c)(2)(B)'}).",
         )
         return ServiceResolution(
             service.text,
@@ -81,6 +83,8 @@ def resolve_service(
             problems,
             body_regions=body_regions,
             phase=phase,
+            drug_list=drug_list,
+            dose=dose,
         )
     lineage = frozenset(index.treatment_lineage(primary))
     # A compound, written out or a named product, is judged on every ingredient too (CPMTG Topical
@@ -102,6 +106,7 @@ def resolve_service(
     results = steps.criteria(
         ranking.governing.id, facts, reading.quantity, conditions, phase, lineage, on
     )
+    results = dose_criteria(results, dose, facts.other_opioid_mme, index)
     if ingredients:
         results = (
             *results,
@@ -121,18 +126,44 @@ def resolve_service(
         problems,
         body_regions=body_regions,
         phase=phase,
+        drug_list=drug_list,
+        dose=dose,
     )
 
 
-def _regions(names: tuple[str, ...], from_service: bool) -> tuple[frozenset[str], str]:
-    """The case's regions, and the trace line that says where they came from."""
-    regions = frozenset(names)
-    line = (
-        f"Body region: {', '.join(sorted(regions)) or 'not stated'}"
-        + (" (from the service)" if from_service else " (from the diagnoses)" if regions else "")
-        + "."
-    )
-    return regions, line
+def _regions(
+    text: str, named: tuple[str, ...], diagnosed: tuple[str, ...]
+) -> tuple[frozenset[str], str]:
+    """The case's regions, and the trace line that says where they came from: the service's, else
+    the diagnoses'. A limb named without a joint ("upper extremity", RUE) is every region of that
+    limb, never the spine by itself (issue 14); the diagnoses then say which: the limb's regions
+    they name (carpal tunnel syndrome: the hand), or, when they name none of the limb but a spine
+    region, that region, whose chapter works up limb symptoms (cervical radiculopathy: ACOEM ch 8
+    for an arm EMG)."""
+    if named and not body_regions(text, referred=False) and diagnosed:
+        limb, found = frozenset(named), frozenset(diagnosed)
+        spine = found & SPINE
+        if limb & found:
+            return _region_line(
+                limb & found, " (the limb named by the service, as the diagnoses say)"
+            )
+        if spine:
+            return _region_line(
+                spine, " (a limb named by the service; its spine, from the diagnoses)"
+            )
+    if named:
+        return _region_line(frozenset(named), " (from the service)")
+    regions = frozenset(diagnosed)
+    return _region_line(regions, " (from the diagnoses)" if regions else "")
+
+
+SPINE = frozenset(
+    {vocab.BodyRegion.NECK, vocab.BodyRegion.THORACIC_SPINE, vocab.BodyRegion.LOW_BACK}
+)
+
+
+def _region_line(regions: frozenset[str], where: str) -> tuple[frozenset[str], str]:
+    return regions, f"Body region: {', '.join(sorted(regions)) or 'not stated'}{where}."
 
 
 def _compound_id(reading: ServiceReading, index: GuidelineIndex) -> str:

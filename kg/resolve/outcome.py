@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from kg.drug_list import DrugListStatus
+from kg.mme import OpioidDose
+
 
 class Outcome(StrEnum):
     RESOLVED = "RESOLVED"  # a section governs
@@ -35,6 +38,11 @@ class Citation:
     section_id: str
     document_id: str
     recommendation: str
+    # how sure: "verified against the regulation", "seen in letters" or "unverified" (the cited
+    # section's confidence mark in plain words), the mark itself, and where the section is from
+    confidence: str = "unverified"
+    confidence_mark: str | None = None
+    source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +58,9 @@ class Citation:
             "section_id": self.section_id,
             "document_id": self.document_id,
             "recommendation": self.recommendation,
+            "confidence": self.confidence,
+            "confidence_mark": self.confidence_mark,
+            "source": self.source,
         }
 
 
@@ -91,6 +102,8 @@ class ServiceResolution(NamedTuple):
     suggestions: tuple[TreatmentRef, ...] = ()
     body_regions: tuple[str, ...] = ()
     phase: str | None = None
+    drug_list: DrugListStatus | None = None  # a drug's MTUS Drug List standing on the date
+    dose: OpioidDose | None = None  # an opioid's daily MME and the thresholds judged on it
 
     def to_json(self) -> dict[str, Any]:
         quantity = self.quantity
@@ -111,4 +124,6 @@ class ServiceResolution(NamedTuple):
             "suggestions": [{"id": s.id, "label": s.label} for s in self.suggestions],
             "body_regions": list(self.body_regions),
             "phase": self.phase,
+            "drug_list": self.drug_list.to_json() if self.drug_list else None,
+            "dose": self.dose.to_json() if self.dose else None,
         }

@@ -1,60 +1,148 @@
-"""A treatment's candidates in one case, ranked by the search sequence, with their citations."""
+"""A treatment's candidates in one case, ranked by the search sequence, with their citations.
+
+Two rules decide here, after kg.resolve.sequence has ordered the candidates:
+
+* "MTUS silent" is binding (8 CCR 9792.21.1(a)(2)): a section that only mentions the treatment,
+  or reaches it only through a whole service category (all DME, all surgery), does not address it
+  and never governs. It is listed after the sections that do, for comparison; when no section
+  addresses the treatment, nothing governs and the search goes on to the next step.
+* When the MTUS is silent, the choice between ACOEM and ODG (both "the most current", step 2)
+  follows what IMR reviewers cite for that kind of service (gl:CitationCount, learned from the
+  tuning letters, issue 14), not the more recent edition; the trace says which rule decided.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from kg import model as m
 from kg.index import GuidelineIndex
 from kg.resolve.citation import cite
 from kg.resolve.outcome import Citation
-from kg.resolve.sequence import Candidate, Case, Reached, Standings, candidates
+from kg.resolve.sequence import (
+    Candidate,
+    Case,
+    Reached,
+    Standings,
+    candidates,
+    edition_known_on,
+)
 
 MAX_CANDIDATES = 12
+# Families between which the reviewers' citation counts choose (8 CCR 9792.21.1(a)(2)(A)).
+COUNTED_FAMILIES = ("ACOEM", "ODG")
 
 
 class Ranking:
     """The ranked candidates of a treatment in one case, with their citations. A value: the same
     for every date on which the same documents stand the same way (what a cache may key on)."""
 
-    __slots__ = ("candidates", "citations", "governing", "_mtus", "_others", "_why")
+    __slots__ = (
+        "candidates",
+        "citations",
+        "governing",
+        "_mtus",
+        "_others",
+        "_why",
+        "_steps",
+        "_silent",
+        "_decided",
+        "_held",
+    )
 
     def __init__(
         self,
         ranked: list[Candidate],
         index: GuidelineIndex,
-        cited: dict[str, Citation] | None = None,
+        on: date,
+        silent: list[Candidate] | None = None,
+        decided: str = "",
     ) -> None:
-        """`cited`: sections' citations already written for this date (a citation depends on its
-        section and the standing of its document, the same for every date of an epoch)."""
-        self.candidates = tuple(ranked)
-        cited = {} if cited is None else cited
-        citations = []
-        for c in _shortlist(ranked, index):
-            citation = cited.get(c.section.id)
-            if citation is None:
-                citation = cited[c.section.id] = cite(c.section, index, c.label, c.mtus, c.step)
-            citations.append(citation)
-        self.citations: tuple[Citation, ...] = tuple(citations)
+        silent = silent or []
+        self.candidates = tuple(ranked)  # the sections that address the treatment
+        # The sections that only mention it or reach it through a whole category follow, for
+        # comparison; with none that addresses it there is no citation at all (nothing governs).
+        shown = _shortlist(ranked, index) + silent[: max(0, MAX_CANDIDATES - len(ranked))]
+        known = {
+            d: edition_known_on(index.documents[d], on, index)
+            for d in {c.section.document_id for c in shown}
+        }
+        self.citations: tuple[Citation, ...] = (
+            tuple(
+                cite(c.section, index, c.label, c.mtus, c.step, known[c.section.document_id])
+                for c in shown
+            )
+            if ranked
+            else ()
+        )
+        # editions of continuously updated guidelines cited though not current on the date
+        self._held = sorted(
+            {
+                index.documents[d].edition_label or "undated"
+                for d, ok in known.items()
+                if not ok and ranked
+            }
+        )
         self.governing = ranked[0].section if ranked else None
-        self._mtus = sum(1 for c in ranked if c.mtus and not c.weak)
+        self._mtus = sum(1 for c in ranked if c.mtus)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
         self._why = ranked[0].why if ranked else ""
+        # the rule in force on the date (any date of a cache epoch has the same rule: the rules'
+        # dates are epoch boundaries)
+        self._steps = index.steps_on(on)
+        self._silent = tuple(c for c in silent if c.mtus)
+        self._decided = decided
+
+    @property
+    def rule(self) -> str:
+        """The statute or regulation that sets out the search sequence on the date."""
+        return self._steps[0].rule if self._steps else ""
+
+    @property
+    def last_step(self) -> str:
+        """The legal basis of the sequence's last step (studies), for a treatment no guideline
+        addresses."""
+        return self._steps[-1].legal_basis if self._steps else ""
 
     def trace(self, on: date) -> tuple[str, ...]:
-        """The search-sequence lines of the trace (they name the request date)."""
-        if self._mtus:
-            lines = [
+        """The search-sequence lines of the trace: the rule in force on the request date, then
+        what its first step found."""
+        first = self._steps[0] if self._steps else None
+        lines = [f"Search sequence in force on {on}: {self.rule or 'not in the graph'}."]
+        if first is not None and not first.is_mtus:
+            lines.append(
+                f"Step 1, {first.label} ({first.legal_basis}): no MTUS in force on {on}; "
+                + ("the first section governs." if self.candidates else "nothing addresses it.")
+            )
+        elif self._mtus:
+            lines.append(
                 f"Step 1, MTUS in force on {on}: {self._mtus} section(s) address the service; "
-                f"the first governs (LC 4604.5: presumed correct)."
-            ]
+                f"the first governs ({first.legal_basis if first else 'LC 4604.5'}: presumed "
+                "correct)."
+            )
         else:
-            lines = [
+            after = self._steps[1].legal_basis if len(self._steps) > 1 else "the next step"
+            lines.append(
                 f"Step 1, MTUS in force on {on}: silent on the service (at most a mention or a "
-                f"whole "
-                "service category); go to the next step (8 CCR 9792.21.1(a)(2))."
-            ]
+                f"whole service category); go to the next step ({after})."
+            )
+            if self._silent:
+                silent_first = self._silent[0]
+                lines.append(
+                    f"MTUS silent: {len(self._silent)} MTUS section(s) reach the service only "
+                    f"through a whole service category or a mention (e.g. {silent_first.label}: "
+                    f"{silent_first.section.label}); they do not govern."
+                )
+        if self._decided:
+            lines.append(self._decided)
         if self.candidates:
             lines.append("Governing: " + self._why + ".")
+            if self._held:
+                lines.append(
+                    f"ODG on {on}: the edition current then is not in the graph; its topics are "
+                    f"cited undated as held in the {', '.join(self._held)} edition, not checked "
+                    "against the text current on the date."
+                )
             if self._others and self._mtus:
                 lines.append(
                     f"{self._others} non-MTUS section(s) (ACOEM/ODG) are listed for comparison "
@@ -72,15 +160,68 @@ def rank_case(
     index: GuidelineIndex,
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
-    cited: dict[str, Citation] | None = None,
 ) -> Ranking:
-    """`standings` and `cited`: documents' standings and sections' citations on this date already
-    written, kept by the caller for every date on which documents stand the same
-    (kg.resolve.cached keeps them per epoch); `reached`: the treatment's sections (sequence.reach),
-    kept by the caller."""
+    """`standings`: documents' standings on this date already read, kept by the caller for every
+    date on which they stand the same (kg.resolve.cached keeps them per epoch); `reached`: the
+    treatment's sections (sequence.reach), kept by the caller."""
     case = Case(on, phase, regions, conditions)
     ranked = candidates(treatment_id, case, index, standings, reached)
-    return Ranking(ranked, index, cited)
+    addressing = [c for c in ranked if not c.weak]
+    silent = [c for c in ranked if c.weak]
+    decided = ""
+    if not any(c.mtus for c in addressing):
+        addressing, decided = by_reviewer_citations(addressing, treatment_id, index)
+    return Ranking(addressing, index, on, silent, decided)
+
+
+def by_reviewer_citations(
+    ranked: list[Candidate], treatment_id: str, index: GuidelineIndex
+) -> tuple[list[Candidate], str]:
+    """With the MTUS silent, ACOEM before ODG or ODG before ACOEM as reviewers cite them for the
+    nearest kind of service that has counts; (the order, the trace line that says what decided)."""
+    if not ranked:
+        return ranked, ""
+    step = ranked[0].step
+    families = {_family(c, index) for c in ranked if c.step == step}
+    if not set(COUNTED_FAMILIES) <= families:
+        return ranked, ""  # one family only: nothing to choose
+    counts, what = _nearest_counts(treatment_id, index)
+    if not counts:
+        return ranked, (
+            "Step 2, ACOEM or ODG: no reviewer citation counts for the service; the section that "
+            "fits the case best, then the most recent edition, first."
+        )
+    acoem, odg = (counts.get(f, 0) for f in COUNTED_FAMILIES)
+    if acoem == odg:
+        return ranked, (
+            f"Step 2, ACOEM or ODG: reviewers cite both equally for {what} (ACOEM {acoem}, "
+            f"ODG {odg} items); the most recent edition first."
+        )
+    preferred = "ACOEM" if acoem > odg else "ODG"
+    reordered = sorted(
+        ranked,
+        key=lambda c: (c.rank[0], c.rank[1], c.step != step or _family(c, index) != preferred),
+    )
+    return reordered, (
+        f"Step 2, ACOEM or ODG: reviewers cite {preferred} for {what} (ACOEM {acoem}, ODG {odg} "
+        f"items of the tuning letters; citation counts), so {preferred} first, not the more "
+        "recent edition."
+    )
+
+
+def _nearest_counts(treatment_id: str, index: GuidelineIndex) -> tuple[dict[str, int], str]:
+    """The citation counts of the treatment, else of its nearest broader class, else of all
+    services; with the name of what was counted."""
+    for node in (*index.treatment_lineage(treatment_id), ""):
+        rows: tuple[m.CitationCount, ...] = index.counts_by_treatment.get(node, ())
+        if rows:
+            label = index.treatments[node].label if node in index.treatments else "all services"
+            return {r.family: r.items for r in rows}, label
+    return {}, ""
+
+
+def _family(candidate: Candidate, index: GuidelineIndex) -> str:
+    return index.documents[candidate.section.document_id].family
 
 
 def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate]:

@@ -88,6 +88,13 @@ class Facts:
         "The region was imaged before and nothing significant has changed since."
     )
     age: int | None = _fact("The patient's age in years.")
+    days_supply: int | None = _fact(
+        "Days a dispensed count is to last (a '#60' of tablets over 30 days), for the daily dose."
+    )
+    other_opioid_mme: int | None = _fact(
+        "Morphine milligram equivalents a day of the other opioids taken (0 = none), for the "
+        "total daily dose a threshold is judged on."
+    )
 
     def get(self, key: str) -> Any:
         return getattr(self, key, None)

@@ -1,9 +1,11 @@
-"""Candidates for a treatment on a date, ordered by the legal search sequence.
+"""Candidates for a treatment on a date, ordered by the legal search sequence in force then.
 
-8 CCR 9792.21.1: the MTUS in force on the date first; only where it is silent, the most
-current ACOEM or ODG; then other guidelines; then studies. The steps are data (gl:EvidenceStep);
-this module only decides which step each section's document belongs to on the date and, inside
-a step, which section fits the case best.
+8 CCR 9792.21.1 (from 2015-04-20): the MTUS in force on the date first; only where it is silent,
+the most current ACOEM or ODG; then other guidelines; then studies. Before it, 9792.25 (from
+2009-07-18) and 9792.22 (from 2007-06-15): the MTUS, then other evidence-based guidelines, then
+studies; before any MTUS, LC 4604.5 made ACOEM presumptively correct. The steps are data
+(gl:EvidenceStep, each with the dates of its rule); this module only decides which step each
+section's document belongs to on the date and, inside a step, which section fits the case best.
 """
 
 from __future__ import annotations
@@ -59,8 +61,9 @@ class Candidate:
 MENTION_PENALTY = 100
 
 
-# document -> its standing on a date (document_standing), as far as read
-Standings = dict[str, tuple[str, bool, int] | None]
+# document -> its standing on a date (document_standing) and whether its edition is the one
+# current then (edition_known_on), as far as read
+Standings = dict[str, tuple[tuple[str, bool, int] | None, bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +141,13 @@ def candidates(
     found = []
     for r in reach(treatment_id, index) if reached is None else reached:
         document = r.document
-        if document.id in standings:
-            standing = standings[document.id]
-        else:
-            standing = standings[document.id] = document_standing(document, case.on, index)
+        known = standings.get(document.id)
+        if known is None:
+            known = standings[document.id] = (
+                document_standing(document, case.on, index),
+                edition_known_on(document, case.on, index),
+            )
+        standing, current = known
         if standing is None:
             continue
         region = _region_fit(r.regions, case)
@@ -158,6 +164,9 @@ def candidates(
             r.distance,
             region,
             _condition_fit(r.applies_to, case),
+            _diagnosis_support(r.regions, case, index),
+            # of two editions of a continuously updated guideline, the one current on the date
+            0 if current else 1,
             r.recency,
         )
         found.append(Candidate(r.section, label, mtus, step, rank, label + r.why))
@@ -167,14 +176,14 @@ def candidates(
 def ranking_scope(
     treatment_id: str, index: GuidelineIndex
 ) -> tuple[frozenset[str], frozenset[str]]:
-    """The body regions and conditions any candidate of the treatment names: a case's regions and
-    conditions outside them rank its candidates as none at all would (only their overlap with a
-    section's, and whether the case names a region, are read), so a cache of rankings may key on
-    the case's share of them."""
+    """The conditions the treatment's sections apply to, and the body regions (bar the whole
+    body) they are written for: a case's condition neither among the first nor lying in one of
+    the second ranks its candidates as if the case had it not (only `_condition_fit` and
+    `_diagnosis_support` read them), so a cache of rankings may key on the case's other ones."""
     reached = reach(treatment_id, index)
     return (
-        frozenset(x for r in reached for x in r.regions),
         frozenset(x for r in reached for x in r.applies_to),
+        frozenset(x for r in reached for x in r.regions) - {vocab.BodyRegion.SYSTEMIC},
     )
 
 
@@ -195,28 +204,33 @@ def document_standing(
     it."""
     in_force = index.adoptions_on(document.id, on)
     if in_force:
-        return in_force[0].citation_label, True, _step_of("MTUS", index)
+        return in_force[0].citation_label, True, _step_of("MTUS", on, index)
     adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document.id, ())]
     if any(a.effective_until is not None and a.effective_until <= on for a in adoptions):
         return (
             None  # it left the MTUS: superseded guidance, not "the most current" (9792.21.1(a)(2))
         )
-    if document.family == "DWC" and adoptions:
-        return None  # a DWC guideline not yet in force
+    if adoptions and (document.family == "DWC" or document.publication_date is None):
+        # a DWC guideline not yet in force; or a version known only from the AD order that adopted
+        # it (its publication date unknown): it counts from that order, never before
+        return None
     if (
         document.family not in CONTINUOUSLY_UPDATED_FAMILIES
         and document.publication_date
         and document.publication_date > on
     ):
         return None  # not yet published on the date
-    return document.citation_label, False, _step_of(document.family, index)
+    return document.citation_label, False, _step_of(document.family, on, index)
 
 
-def _step_of(family: str, index: GuidelineIndex) -> int:
-    for step in index.steps:
+def _step_of(family: str, on: date, index: GuidelineIndex) -> int:
+    """The step of the sequence in force on the date that searches the family (before 2015 the
+    rule had no ACOEM/ODG step of its own: they were among the other guidelines)."""
+    steps = index.steps_on(on)
+    for step in steps:
         if family in step.families or (family == "MTUS" and step.is_mtus):
             return step.order
-    return max((s.order for s in index.steps), default=3)
+    return max((s.order for s in steps), default=3)
 
 
 def _region_fit(regions: frozenset[str], case: Case) -> int | None:
@@ -246,7 +260,57 @@ def _phase_fit(phases: frozenset[str], case: Case) -> int | None:
     return 2
 
 
+def _diagnosis_support(regions: frozenset[str], case: Case, index: GuidelineIndex) -> int:
+    """Between chapters of regions that all fit the case, the region more of the diagnoses lie in
+    first (issue 14: the diagnoses break a tie between regions, not the more recent edition).
+    Negative: more support ranks first. `regions`: the section's, else its document's."""
+    regions = regions - {vocab.BodyRegion.SYSTEMIC}
+    if not regions or len(case.regions) < 2:
+        return 0
+    conditions = index.conditions
+    return -sum(
+        1 for c in case.conditions if c in conditions and regions & set(conditions[c].body_regions)
+    )
+
+
 def _condition_fit(applies_to: frozenset[str], case: Case) -> int:
     if not applies_to:
         return 1
     return 0 if applies_to & case.conditions else 2
+
+
+def edition_known_on(document: m.Document, on: date, index: GuidelineIndex) -> bool:
+    """Whether the document's edition is the one current on the date. Always for a fixed text;
+    for ODG, sold as annual editions updated in between (FACTS-2.md C: WLDI, then MCG from 2017),
+    only within its edition's year or up to the next ODG edition the graph holds: on other dates
+    the graph holds the topic under an edition that is not the current one, and says so."""
+    if document.family not in CONTINUOUSLY_UPDATED_FAMILIES:
+        return True
+    start, until = _edition_span(document, index)
+    return start is not None and start <= on and (until is None or on < until)
+
+
+def edition_boundaries(index: GuidelineIndex) -> set[date]:
+    """The dates on which an edition of a continuously updated guideline becomes or stops being
+    the current one (what a cache of rankings must not straddle)."""
+    found: set[date] = set()
+    for document in index.documents.values():
+        if document.family in CONTINUOUSLY_UPDATED_FAMILIES:
+            start, until = _edition_span(document, index)
+            found.update(d for d in (start, until) if d is not None)
+    return found
+
+
+def _edition_span(document: m.Document, index: GuidelineIndex) -> tuple[date | None, date | None]:
+    edition = index.editions.get(document.edition_id)
+    if edition is None or (edition.publication_date is None and edition.year is None):
+        return None, None
+    start = edition.publication_date or date(edition.year or 1, 1, 1)
+    later = sorted(
+        e.publication_date or date(e.year or 1, 1, 1)
+        for e in index.editions.values()
+        if e.family == edition.family and e.id != edition.id
+    )
+    until = next((d for d in later if d > start), None)
+    year_end = date(start.year + 1, 1, 1)  # an annual edition: the next one was out a year on
+    return start, min(until, year_end) if until else year_end

@@ -17,8 +17,7 @@ from kg.quantity import parse_quantity
 from kg.text import normalize
 
 # Words of a request that say where, not what. Each maps to the body region chapters use
-# (gl:BodyRegion local names); "upper extremity" electrodiagnostics belong to the neck
-# chapter's work-up of arm symptoms, "lower extremity" to the low back's (ACOEM ch 8 / ch 12).
+# (gl:BodyRegion local names).
 REGION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(cervical|neck|c-?spine|cervicothoracic)\b", "Neck"),
     (r"\b(thoracic|t-?spine|mid back|thoracolumbar)\b", "ThoracicSpine"),
@@ -40,12 +39,15 @@ REGION_WORDS: tuple[tuple[str, str], ...] = (
     (r"\b(eyes?|ocular|vision)\b", "Eye"),
     (r"\b(abdomen|abdominal|hernia)\b", "Abdomen"),
 )
-# Limbs named without a joint point to the spine chapter that works up their nerve symptoms
-# (EMG of the upper extremities: ACOEM ch 8; of the lower extremities: ch 12). They refer a
-# request to a chapter; they do not say the limb itself is that region.
+# A limb named without a joint ("upper extremity", RUE/LUE, "bilateral lower extremities") is
+# every region of that limb, not the spine (issue 14): which chapter governs is then decided by the
+# section that addresses the service and by the diagnoses, never by reading an arm as the neck.
+_UPPER_LIMB = r"\bupper (extremit(y|ies)|limbs?)\b|\barms?\b|\b(rue|lue|bue)\b"
+_LOWER_LIMB = r"\blower (extremit(y|ies)|limbs?)\b|\blegs?\b|\b(rle|lle|ble)\b"
 REFERRED_REGION_WORDS: tuple[tuple[str, str], ...] = (
-    (r"\bupper extremit(y|ies)\b|\barms?\b", "Neck"),
-    (r"\blower extremit(y|ies)\b|\blegs?\b|\bsciatic\b", "LowBack"),
+    *((_UPPER_LIMB, region) for region in ("Shoulder", "Elbow", "ForearmWristHand")),
+    *((_LOWER_LIMB, region) for region in ("HipPelvis", "Knee", "AnkleFoot")),
+    (r"\bsciatic\b", "LowBack"),
 )
 _REGION_RES = tuple(
     (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS
@@ -62,8 +64,12 @@ _TOPICAL = re.compile(
     re.IGNORECASE,
 )
 _RETRO = re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE)
+# "Associated surgical service: ..." heads the ancillaries of a requested surgery: they follow it
+# (issue 14), unless the service itself says it comes before (pre-op labs, clearance).
 _POSTOP = re.compile(
-    r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b", re.IGNORECASE
+    r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b|"
+    r"^\s*associated surgical services?\b(?!.*\bpre[- ]?op)",
+    re.IGNORECASE,
 )
 # Dosage and packaging words carry no meaning for matching the treatment.
 _NOISE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE)

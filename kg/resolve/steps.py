@@ -15,7 +15,7 @@ from functools import partial
 from kg.index import GuidelineIndex
 from kg.resolve.criteria import Context, evaluate
 from kg.resolve.diagnosis import DiagnosisReading, read_diagnoses
-from kg.resolve.outcome import Citation, CriterionResult
+from kg.resolve.outcome import CriterionResult
 from kg.resolve.phase import phase_of
 from kg.resolve.ranking import Ranking, rank_case
 from kg.resolve.request import Facts
@@ -73,9 +73,8 @@ def ranking(
     index: GuidelineIndex,
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
-    cited: dict[str, Citation] | None = None,
 ) -> Ranking:
-    return rank_case(treatment_id, on, phase, regions, conditions, index, standings, reached, cited)
+    return rank_case(treatment_id, on, phase, regions, conditions, index, standings, reached)
 
 
 def criteria(
