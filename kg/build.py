@@ -74,7 +74,11 @@ def _add_lookups(index: GuidelineIndex) -> None:
     )
     lk["condition_names"] = _names((c.id, (c.label, *c.aliases)) for c in index.conditions.values())
     lk["treatment_words"] = NameWords.of(lk["treatment_names"])
-    lk["condition_choices"] = tuple(lk["condition_names"])
+    # the condition names by length (the fuzzy match scores a window of lengths), and their places
+    by_length = sorted(enumerate(lk["condition_names"]), key=lambda item: (len(item[1]), item[0]))
+    lk["condition_choices"] = tuple(name for _, name in by_length)
+    lk["condition_choice_lengths"] = tuple(len(name) for _, name in by_length)
+    lk["condition_choice_order"] = tuple(place for place, _ in by_length)
     lk["condition_by_icd10"] = {c.icd10.upper(): c.id for c in index.conditions.values() if c.icd10}
     lk["icd10_unknown"] = _icd10_unknown(index.conditions.values())
     lk["conditions_by_icd9"] = _group(

@@ -41,7 +41,9 @@ class GuidelineIndex:
     condition_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # the fuzzy paths' choices, built once: treatment names by their words, condition names listed
     treatment_words: NameWords = field(default_factory=lambda: NameWords.of(()))
-    condition_choices: tuple[str, ...] = ()
+    condition_choices: tuple[str, ...] = ()  # ordered by length, then as condition_names
+    condition_choice_lengths: tuple[int, ...] = ()  # their lengths: a window is found by bisect
+    condition_choice_order: tuple[int, ...] = ()  # their places in condition_names
     condition_by_icd10: dict[str, str] = field(default_factory=dict)
     conditions_by_icd9: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections_by_treatment: dict[str, tuple[str, ...]] = field(default_factory=dict)

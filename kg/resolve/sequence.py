@@ -269,7 +269,9 @@ def _diagnosis_support(regions: frozenset[str], case: Case, index: GuidelineInde
         return 0
     conditions = index.conditions
     return -sum(
-        1 for c in case.conditions if c in conditions and regions & set(conditions[c].body_regions)
+        1
+        for c in case.conditions
+        if c in conditions and not regions.isdisjoint(conditions[c].body_regions)
     )
 
 
