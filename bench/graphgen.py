@@ -11,9 +11,8 @@ work, stays that of the shipped graph: the figure is what the size of the graph 
 
 Condition codes are not copied (a code names one condition), so a request's diagnoses read as
 they do in the shipped graph. Written as the shipped files are: Turtle with the same prefixes, one
-block of statements per subject (N-Triples lines, with every IRI in full, cost rdflib's parser
-about half as much again per triple as the shipped Turtle, which made a larger graph look slower
-to build than its size says).
+block of statements per subject, as a larger graph of the project would be written (it was
+N-Triples lines, every IRI in full, a heavier text per triple than the shipped files).
 
 The names the copies add are names the fuzzy match reads: "physical therapy zq3" holds the words
 of "physical therapy", so a misspelled "physcal therapy" finds every copy among its candidates
