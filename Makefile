@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 eval: $(STAMP)
-	$(BIN)/python eval/resolver_eval.py
+	$(BIN)/python eval/resolver_eval.py --check
 	$(BIN)/python eval/letters_eval.py
 
 # The figures are judged here, not in `make test` (which runs bench --quick and a short load as smoke

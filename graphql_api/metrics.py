@@ -41,8 +41,8 @@ LATENCY = Histogram(
 )
 RELOADS = Counter(
     "guideline_kg_graph_reloads",
-    "Graph reloads (SIGHUP or POST /admin/reload) by outcome: reloaded, or kept (the new graph was "
-    "refused and the serving one stayed).",
+    "Graph reloads (SIGHUP, POST /admin/reload or a new version in the graph store) by outcome: "
+    "reloaded, or kept (the new graph was refused and the serving one stayed).",
     ["outcome"],
     registry=REGISTRY,
 )

@@ -103,6 +103,105 @@ def test_services_that_are_not_drugs_have_no_drug_list_answer(index: GuidelineIn
     assert result.drug_list is None and result.dose is None
 
 
+# --- every common drug, on a 2019 and a 2023 date (issue 16 part 2) --------------------------
+# A status is shown as fact only from a sourced entry (V1 or V2+); every other common drug says
+# plainly that its status is not known or not verified. Which drugs are verified is the table's
+# content (kg/data/tables/formulary.tsv); eval/drug_list_coverage.py counts them.
+
+COMMON_DRUG_CASES = [
+    # service, drug, date, standing, confidence, what an unverified entry records
+    ("Norco 10/325 #60", "hydrocodone-acetaminophen", "2019-06-01", "NON_EXEMPT", "V1", None),
+    ("Norco 10/325 #60", "hydrocodone-acetaminophen", "2023-06-01", "NON_EXEMPT", "V1", None),
+    ("Ultram 50mg #60", "tramadol", "2019-06-01", "NON_EXEMPT", "V2+", None),
+    ("Nucynta 50mg", "tapentadol", "2023-06-01", "NON_EXEMPT", "V2+", None),
+    ("gabapentin 600mg #90", "gabapentin", "2019-06-01", "NON_EXEMPT", "V1", None),
+    ("Lyrica 75mg #60", "pregabalin", "2023-06-01", "NON_EXEMPT", "V1", None),
+    # Exempt from v7 (2020-11-01) or v10 (2022-11-01): verified in 2023, not known in 2019
+    ("Cymbalta 60mg", "duloxetine", "2019-06-01", "NOT_KNOWN", None, None),
+    ("Cymbalta 60mg", "duloxetine", "2023-06-01", "EXEMPT", "V1", None),
+    ("trazodone 50mg", "trazodone", "2023-06-01", "EXEMPT", "V1", None),
+    ("Lidoderm 5% patch #30", "lidocaine-patch", "2019-06-01", "NOT_KNOWN", "U", "NonExempt"),
+    ("Lidoderm 5% patch #30", "lidocaine-patch", "2023-06-01", "EXEMPT", "V1", None),
+    ("Effexor XR 75mg", "venlafaxine", "2023-06-01", "NOT_KNOWN", "U", "Exempt"),
+    # recorded from recollection only (U): never shown as the status
+    ("Soma 350mg #30", "carisoprodol", "2019-06-01", "NOT_KNOWN", "U", "NonExempt"),
+    ("meloxicam 15mg #30", "meloxicam", "2023-06-01", "NOT_KNOWN", "U", "Exempt"),
+    ("celecoxib 200mg #30", "celecoxib", "2019-06-01", "NOT_KNOWN", "U", "Exempt"),
+    ("omeprazole 20mg #30", "omeprazole", "2023-06-01", "NOT_KNOWN", "U", "Exempt"),
+    ("Ambien 10mg #30", "zolpidem", "2019-06-01", "NOT_KNOWN", "U", "NonExempt"),
+    ("Xanax 0.5mg #30", "alprazolam", "2023-06-01", "NOT_KNOWN", "U", "NonExempt"),
+    # no entry: no public source found for the drug's status
+    ("cyclobenzaprine 10mg #30", "cyclobenzaprine", "2019-06-01", "NOT_KNOWN", None, None),
+    ("cyclobenzaprine 10mg #30", "cyclobenzaprine", "2023-06-01", "NOT_KNOWN", None, None),
+    ("tizanidine 4mg #60", "tizanidine", "2019-06-01", "NOT_KNOWN", None, None),
+    ("methocarbamol 750mg #60", "methocarbamol", "2023-06-01", "NOT_KNOWN", None, None),
+    ("baclofen 10mg #60", "baclofen", "2019-06-01", "NOT_KNOWN", None, None),
+    ("orphenadrine ER 100mg #60", "orphenadrine", "2023-06-01", "NOT_KNOWN", None, None),
+    ("topiramate 25mg #60", "topiramate", "2019-06-01", "NOT_KNOWN", None, None),
+    ("eszopiclone 2mg #30", "eszopiclone", "2023-06-01", "NOT_KNOWN", None, None),
+    ("ranitidine 150mg #60", "ranitidine", "2019-06-01", "NOT_KNOWN", None, None),
+    ("ondansetron 4mg #10", "ondansetron", "2023-06-01", "NOT_KNOWN", None, None),
+    ("promethazine 25mg #20", "promethazine", "2019-06-01", "NOT_KNOWN", None, None),
+    ("docusate 100mg #60", "docusate", "2023-06-01", "NOT_KNOWN", None, None),
+    ("senna 8.6mg", "sennosides", "2019-06-01", "NOT_KNOWN", None, None),
+    ("Voltaren gel 1%", "diclofenac-topical", "2023-06-01", "NOT_KNOWN", None, None),
+    ("capsaicin cream", "capsaicin-topical", "2019-06-01", "NOT_KNOWN", None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("service", "drug", "on", "standing", "confidence", "recorded"), COMMON_DRUG_CASES
+)
+def test_a_common_drug_answers_its_status_with_a_source_or_says_it_is_not_known(
+    index: GuidelineIndex,
+    service: str,
+    drug: str,
+    on: str,
+    standing: str,
+    confidence: str | None,
+    recorded: str | None,
+) -> None:
+    found = answer(index, service, on).drug_list
+    assert found is not None
+    assert (found.drug_id, found.standing.value) == (f"tx:{drug}", standing), found.text
+    assert (found.confidence, found.recorded_status) == (confidence, recorded)
+    assert found.list_version == ("3" if on.startswith("2019") else "10")
+    if standing == "NOT_KNOWN":
+        words = "not verified" if recorded else "not known"
+        assert words in found.text and "Check the DWC list" in found.text
+        assert found.prospective_review is None
+        assert " is Exempt" not in found.text and " is Non-Exempt" not in found.text
+    else:
+        assert found.sources and found.confidence in ("V1", "V2+")
+        assert f"MTUS Drug List v{found.list_version}" in found.text
+
+
+def test_resolve_json_gives_each_common_drugs_status_and_source_by_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    services = ["Cymbalta 60mg", "Lidoderm 5% patch #30", "cyclobenzaprine 10mg #30", "Ultram 50mg"]
+    by_date = {}
+    for on in ("2019-06-01", "2023-06-01"):
+        args = ["resolve", "--date", on, "--json"]
+        assert main([*args, *(a for s in services for a in ("--service", s))]) == 0
+        out = json.loads(capsys.readouterr().out)["services"]
+        by_date[on] = [(s["drug_list"]["standing"], bool(s["drug_list"]["sources"])) for s in out]
+    assert by_date == {
+        "2019-06-01": [
+            ("NOT_KNOWN", False),  # duloxetine: Exempt only from v7
+            ("NOT_KNOWN", True),  # the patch: an unverified entry, its source shown beside it
+            ("NOT_KNOWN", False),
+            ("NON_EXEMPT", True),
+        ],
+        "2023-06-01": [
+            ("EXEMPT", True),
+            ("EXEMPT", True),
+            ("NOT_KNOWN", False),
+            ("NON_EXEMPT", True),
+        ],
+    }
+
+
 @pytest.fixture(scope="module")
 def drug_index(tmp_path_factory: pytest.TempPathFactory) -> GuidelineIndex:
     """The small test graph with an opioid section holding a daily-dose limit and a list version

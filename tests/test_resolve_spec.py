@@ -752,6 +752,28 @@ CASES = [
         "177-178",
         id="2016-region-tie-broken-by-diagnoses-neck",
     ),
+    # a chapter's topic covers every region of its chapter (ODG Low Back - Lumbar & Thoracic)
+    P(
+        "Hospital bed",
+        "2016-12-01",
+        ["thoracic compression fracture"],
+        {},
+        "ODG",
+        None,
+        None,
+        id="2016-thoracic-spine-in-the-lumbar-and-thoracic-chapter",
+    ),
+    # a device for heat therapy is governed by the guidance on heat, not by "all DME"
+    P(
+        "Heating pad",
+        "2016-12-01",
+        ["low back pain"],
+        {},
+        ACOEM_MTUS,
+        "Initial Care",
+        "298-301",
+        id="2016-heating-pad-is-heat-therapy",
+    ),
 ]
 
 

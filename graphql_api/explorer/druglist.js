@@ -4,6 +4,7 @@
 
 import { state } from "./address.js";
 import { gql } from "./api.js";
+import { confidenceWords } from "./common.js";
 import { h } from "./dom.js";
 
 const DRUG_KINDS = new Set(["Drug", "DrugClass", "CompoundedProduct"]);
@@ -41,7 +42,7 @@ async function fill(t, body) {
   if (found.listVersion) facts.push(`list v${found.listVersion} from ${found.listVersionFrom}`);
   if (found.specialFillDays) facts.push(`Special Fill ${found.specialFillDays} days`);
   if (found.perioperativeFillDays) facts.push(`Perioperative Fill ${found.perioperativeFillDays} days`);
-  if (found.confidence) facts.push(`confidence ${found.confidence}`);
+  if (found.confidence) facts.push(`how sure: ${confidenceWords(found.confidence)}`);
   body.append(
     h("p", null, h("span", { class: "badge" }, STANDING[found.standing] || found.standing), " ", found.text),
     facts.length ? h("p", { class: "muted" }, facts.join(" · ")) : null,

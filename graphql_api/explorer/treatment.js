@@ -102,23 +102,32 @@ function governingPanel(t, c, diagnosis) {
   dxLine, problems, trace);
 }
 
+// The search-sequence rule in force on the date, as the resolver's trace names it (9792.21.1 from
+// 2015-04-20; 9792.25 and 9792.22 before it), never one rule for every date.
+function ruleInForce(c) {
+  const line = c.trace.find((step) => step.startsWith("Search sequence in force on"));
+  const rule = line ? line.slice(line.indexOf(": ") + 2).replace(/\.$/, "") : "";
+  return rule && rule !== "not in the graph" ? rule : "the search sequence";
+}
+
 function whyWords(t, c) {
   const gov = c.governing;
+  const rule = ruleInForce(c);
   if (!gov) {
     if (c.outcome === "NOT_ADDRESSED") {
-      return `No guideline in force on ${c.asOf} addresses ${t.label}. Under the search sequence (8 CCR 9792.21.1) `
+      return `No guideline in force on ${c.asOf} addresses ${t.label}. Under the search sequence (${rule}) `
         + "the decision then rests on other evidence-based guidelines or peer-reviewed studies (step 3).";
     }
     return "The service could not be matched to one section; see the steps below.";
   }
   const where = `${gov.section}${gov.pages ? `, pp. ${gov.pages}` : ""} (${gov.document}${gov.edition ? ` ${gov.edition}` : ""})`;
   if (gov.mtus) {
-    return `The MTUS is searched first (8 CCR 9792.21.1) and is presumed correct (Labor Code 4604.5). On ${c.asOf} `
+    return `The MTUS is searched first (${rule}) and is presumed correct (Labor Code 4604.5). On ${c.asOf} `
       + `${where} is part of the MTUS and addresses ${t.label}, so it governs. `
       + "The other columns are for comparison only.";
   }
   return `No part of the MTUS in force on ${c.asOf} addresses ${t.label}, so the search goes on to ACOEM or ODG `
-    + `(step ${gov.evidenceStep}, 8 CCR 9792.21.1): ${where} governs.`;
+    + `(step ${gov.evidenceStep}, ${rule}): ${where} governs.`;
 }
 
 // After 2017-12-01 the MTUS adopts the ACOEM guidelines themselves, so the MTUS and ACOEM columns

@@ -77,6 +77,7 @@ class Reached:
     devotion: int
     recency: int
     regions: frozenset[str]  # the section's body regions, else its document's
+    fit_regions: frozenset[str]  # those a case's regions are matched with (`_region_fit`)
     phases: frozenset[str]
     applies_to: frozenset[str]
     why: str  # what follows the citation label in the governing line
@@ -122,6 +123,7 @@ def _reached(section: m.Section, distance: int, via: str, index: GuidelineIndex)
         _devotion(document, via, index),
         -(document.publication_date.toordinal() if document.publication_date else 0),
         frozenset(section.body_regions or document.body_regions),
+        _fit_regions(section, document),
         frozenset(section.phases),
         frozenset(section.applies_to),
         f": {document.letter_title}, {section.label} addresses the treatment {how}",
@@ -138,19 +140,20 @@ def candidates(
     """`standings`: the documents' standings on the case's date already read (filled as they are
     read); `reached`: the treatment's `reach`, when the caller keeps it."""
     standings = {} if standings is None else standings
+    steps = index.steps_on(case.on)  # the search rule in force on the date
     found = []
     for r in reach(treatment_id, index) if reached is None else reached:
         document = r.document
         known = standings.get(document.id)
         if known is None:
             known = standings[document.id] = (
-                document_standing(document, case.on, index),
+                document_standing(document, case.on, index, steps),
                 edition_known_on(document, case.on, index),
             )
         standing, current = known
         if standing is None:
             continue
-        region = _region_fit(r.regions, case)
+        region = _region_fit(r.fit_regions, case)
         phase = _phase_fit(r.phases, case)
         if region is None or phase is None:
             continue
@@ -196,7 +199,10 @@ def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
 
 
 def document_standing(
-    document: m.Document, on: date, index: GuidelineIndex
+    document: m.Document,
+    on: date,
+    index: GuidelineIndex,
+    steps: tuple[m.EvidenceStep, ...] | None = None,
 ) -> tuple[str, bool, int] | None:
     """(label, is MTUS, step order) of a document on a date, or None when a reviewer cannot use it
     then (left the MTUS, a DWC guideline not yet in force, not yet published). The one rule of which
@@ -204,7 +210,7 @@ def document_standing(
     it."""
     in_force = index.adoptions_on(document.id, on)
     if in_force:
-        return in_force[0].citation_label, True, _step_of("MTUS", on, index)
+        return in_force[0].citation_label, True, _step_of("MTUS", steps or index.steps_on(on))
     adoptions = [index.adoptions[a] for a in index.adoptions_by_document.get(document.id, ())]
     if any(a.effective_until is not None and a.effective_until <= on for a in adoptions):
         return (
@@ -220,20 +226,29 @@ def document_standing(
         and document.publication_date > on
     ):
         return None  # not yet published on the date
-    return document.citation_label, False, _step_of(document.family, on, index)
+    return document.citation_label, False, _step_of(document.family, steps or index.steps_on(on))
 
 
-def _step_of(family: str, on: date, index: GuidelineIndex) -> int:
+def _step_of(family: str, steps: tuple[m.EvidenceStep, ...]) -> int:
     """The step of the sequence in force on the date that searches the family (before 2015 the
     rule had no ACOEM/ODG step of its own: they were among the other guidelines)."""
-    steps = index.steps_on(on)
     for step in steps:
         if family in step.families or (family == "MTUS" and step.is_mtus):
             return step.order
     return max((s.order for s in steps), default=3)
 
 
+def _fit_regions(section: m.Section, document: m.Document) -> frozenset[str]:
+    regions = set(section.body_regions or document.body_regions)
+    if regions <= set(document.body_regions):
+        # a chapter's topic covers every region of its chapter: ODG's "Low Back - Lumbar &
+        # Thoracic" and ACOEM's "Neck and Upper Back" topics apply to the thoracic spine too
+        regions |= set(document.body_regions)
+    return frozenset(regions)
+
+
 def _region_fit(regions: frozenset[str], case: Case) -> int | None:
+    """`regions`: the section's as `_fit_regions` reads them."""
     whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
     if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
         return 0 if whole_body else 2
