@@ -20,8 +20,9 @@ from typing import Any
 
 import orjson
 
-from bench import loadgen, servers
+from bench import http_distinct, loadgen, servers
 from bench.common import Row, median, percentile
+from bench.traffic import Request
 from bench.workload import GRAPHQL_QUERY, http_input
 from loadtest.server import free_port, rss_kib
 
@@ -49,7 +50,11 @@ def plain_body(services: list[str]) -> bytes:
 
 
 def run_http_rows(
-    settings: HttpSettings, one_service: str, batch_services: list[str], env: dict[str, str]
+    settings: HttpSettings,
+    one_service: str,
+    batch_services: list[str],
+    env: dict[str, str],
+    traffic: list[Request] | None = None,
 ) -> list[Row]:
     folder = Path(tempfile.mkdtemp(prefix="guideline-kg-bench-http-"))
     gql_port, plain_port = free_port(), free_port()
@@ -74,10 +79,19 @@ def run_http_rows(
             for name, port in ports.items()
         }
         measured = _alternating(settings, ports, one, many)
+        distinct = (
+            http_distinct.rows_distinct_cpu(
+                traffic,
+                ports,
+                {"plain": plain_server.workers(), "graphql": gql_server.workers()},
+            )
+            if traffic
+            else []
+        )
         rss = [kib / 1024 for kib in (rss_kib(pid) for pid in gql_server.workers()) if kib]
     same_one = _data(answers["graphql"][0]) == _data(answers["plain"][0])
     same_many = _data(answers["graphql"][1]) == _data(answers["plain"][1])
-    return _rows(settings, measured, rss, same_one, same_many)
+    return _rows(settings, measured, rss, same_one, same_many) + distinct
 
 
 def _alternating(

@@ -18,6 +18,7 @@ import argparse
 import gc
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -33,12 +34,13 @@ sys.path.insert(0, str(ROOT))
 
 import orjson  # noqa: E402
 
-from bench import coldstart, http_rows, inproc  # noqa: E402
+from bench import coldstart, distinct, http_rows, inproc  # noqa: E402
 from bench.common import Row, failed_row, table  # noqa: E402
+from bench.traffic import distinct_requests  # noqa: E402
 from bench.workload import http_services  # noqa: E402
 
-ALL_ROWS = ("1", "2", "3", "4", "5a", "5b", "6", "7", "8")
-QUICK_ROWS = ("1", "2", "5b", "6", "8")
+ALL_ROWS = ("1", "2", "3", "4", "5a", "5b", "6", "7", "8", "9", "10")
+QUICK_ROWS = ("1", "2", "5b", "6", "8", "9")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             return
         print(f"... {name}", file=sys.stderr, flush=True)
         try:
-            rows.extend(r for r in make() if r.id in wanted or r.id.rstrip("ab") in wanted)
+            rows.extend(r for r in make() if r.id in wanted or _number(r.id) in wanted)
         except Exception as exc:  # a broken row is a failed row, the others still run
             traceback.print_exc(file=sys.stderr)
             rows.extend(failed_row(i, name, exc) for i in ids if i in wanted)
@@ -91,9 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     serving_rows = {"3", "4", "7", "5a"}
     index, found = inproc.load_shipped(
         cache,
-        check=bool(serving_rows & {w.rstrip("ab") for w in wanted} | serving_rows & set(wanted)),
+        check=bool(serving_rows & {_number(w) for w in wanted} | serving_rows & set(wanted)),
     )
     base: list[inproc.ResolveFigures] = []
+    letters = inproc.letters_folder()
+    texts = distinct.letter_texts(letters)
+    traffic = distinct_requests(index, letters, count=400 if quick else 2000)
+    passes = 1 if quick else 3
+    generated = Path(tempfile.mkdtemp(prefix="guideline-kg-bench-graph-"))
 
     def resolve_rows() -> list[Row]:
         row, figures = inproc.row_resolve(index, found, rounds=100 if quick else 300)
@@ -104,12 +111,35 @@ def main(argv: list[str] | None = None) -> int:
         return out
 
     attempt(("1", "2", "8"), "rows 1-2: kg.resolve in process", resolve_rows)
-    attempt(("6",), "row 6: letters", lambda: inproc.row_letters(index, passes=1 if quick else 3))
     attempt(
-        ("8",),
-        f"row 8: graph x{factor}",
-        lambda: inproc.row_growth(index, base[0], found, factor, rounds=100 if quick else 300),
+        ("9",),
+        f"row 9: kg.resolve, {len(traffic):,} distinct requests",
+        lambda: distinct.rows_distinct(index, traffic, passes),
     )
+    attempt(
+        ("6",),
+        "row 6: letters",
+        lambda: [
+            *inproc.row_letters(index, passes=1 if quick else 3),
+            distinct.row_audit(index, texts, passes),
+        ],
+    )
+
+    def growth_rows() -> list[Row]:
+        big, made = inproc.generate_graph(generated, factor)
+        try:
+            return [
+                inproc.row_growth(
+                    index, base[0], found, big, factor, rounds=100 if quick else 300, made=made
+                ),
+                *distinct.rows_growth(index, big, traffic, texts, factor, passes),
+            ]
+        finally:
+            del big
+            gc.unfreeze()  # let the collector have the generated graph back
+            gc.collect()
+
+    attempt(("8",), f"row 8: graph x{factor}", growth_rows)
     index = None  # let the shipped index go before the HTTP rows start their servers
     gc.unfreeze()
     gc.collect()
@@ -120,9 +150,24 @@ def main(argv: list[str] | None = None) -> int:
         ("3", "4", "7"),
         "rows 3, 4, 7: GraphQL over HTTP",
         lambda: http_rows.run_http_rows(
-            settings, found[0].request.services[0].text, http_services(found, settings.batch), env
+            settings,
+            found[0].request.services[0].text,
+            http_services(found, settings.batch),
+            env,
+            traffic[: 200 if quick else 800],
         ),
     )
+    attempt(
+        ("7",),
+        "row 7b: worker RSS without the cache",
+        lambda: [coldstart.row_rss_without_cache(env, 1 if quick else 2)],
+    )
+    attempt(
+        ("10",),
+        f"row 10: build without cache, graph x{factor}",
+        lambda: coldstart.rows_build(_generated(generated, factor), factor, env, 1 if quick else 2),
+    )
+    shutil.rmtree(generated, ignore_errors=True)
     attempt(
         ("5a",),
         "row 5a: cold start, serve",
@@ -134,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         lambda: [coldstart.row_coldstart("resolve", env, cache, 2 if quick else 3)],
     )
 
-    rows.sort(key=lambda r: (int(r.id.rstrip("ab")), r.id))
+    rows.sort(key=lambda r: (int(_number(r.id)), r.id))
     seconds = time.perf_counter() - started
     broken = [r for r in rows if r.broken]
     missed = [r for r in rows if r.passed is False and not r.broken]
@@ -169,6 +214,20 @@ def main(argv: list[str] | None = None) -> int:
     if broken:
         return 1
     return 3 if missed and not args.no_judge else 0
+
+
+def _number(row_id: str) -> str:
+    """'8b' -> '8': the row a sub-row belongs to."""
+    return row_id.rstrip("abcdefgh")
+
+
+def _generated(folder: Path, factor: int) -> Path:
+    """The generated graph's data folder (made now when row 8 did not run)."""
+    if not (folder / "data").is_dir():
+        from bench.graphgen import generate
+
+        generate(folder / "data", factor)
+    return folder / "data"
 
 
 if __name__ == "__main__":

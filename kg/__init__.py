@@ -49,13 +49,17 @@ def build_from_files(
         if check:
             from kg.validate import validate
 
-            report = validate(graph, load_shapes(ontology_dir), shacl=False)
+            report = validate(graph, load_shapes(ontology_dir), shacl=False, icd10=False)
             if not report.conforms:
                 raise ValidationError([str(v) for v in report.violations])
         if index_key(data_dir, ontology_dir) == version:
             index = build_index(graph, version=version)
             if not check:
                 return index
+            from kg.validate import icd10_violations
+
+            if index.icd10_unknown:  # read as the index was built (kg.build)
+                raise ValidationError([str(v) for v in icd10_violations(index.icd10_unknown)])
             _require_mtus(index, data_dir)
             return dataclasses.replace(index, checked=True)
     raise DataFileError(str(data_dir), "the data files kept changing while they were read")
@@ -84,14 +88,26 @@ def load_index(
 ) -> GuidelineIndex:
     """The compiled index of the graph, from the start-up cache when it is current. With `check`,
     only an index whose graph passed the checks: a cached one written by a run that did not check
-    (the CLI) is built again with them, and the checked one replaces it in the cache."""
-    from kg.cache import index_key, read_cached, write_cached
+    (the CLI) is built again with them, and the checked one replaces it in the cache.
+
+    Without a current cache, one process builds it while the others wait (kg.cache.build_lock),
+    in a child process; when that fails (a graph that does not load, a cache that cannot be
+    written), the index is built here, and a failure raises as it always did."""
+    from kg.cache import build_in_child, build_lock, index_key, read_cached, write_cached
 
     key = index_key(data_dir, ontology_dir)
     if use_cache:
         cached = read_cached(key, cache_dir)
         if cached is not None and (cached.checked or not check):
             return cached
+        # One process builds (in a child: its memory goes with it) while the others wait for it.
+        with build_lock(cache_dir):
+            cached = read_cached(key, cache_dir)
+            if cached is None or not (cached.checked or not check):
+                built = build_in_child(data_dir, ontology_dir, cache_dir, check)
+                cached = read_cached(key, cache_dir) if built else None
+            if cached is not None and (cached.checked or not check):
+                return cached
     index = build_from_files(data_dir, ontology_dir, check=check)
     if use_cache:
         write_cached(index, cache_dir)

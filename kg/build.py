@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -13,8 +14,10 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from kg import model as m
 from kg.index import GuidelineIndex
+from kg.names import NameWords
 from kg.namespaces import GL, curie
 from kg.text import normalize
+from kg.titles import Titles
 
 Props = dict[URIRef, list[Any]]
 
@@ -70,7 +73,14 @@ def _add_lookups(index: GuidelineIndex) -> None:
         (t.id, (t.label, *t.aliases, *t.brand_names)) for t in index.treatments.values()
     )
     lk["condition_names"] = _names((c.id, (c.label, *c.aliases)) for c in index.conditions.values())
+    lk["treatment_words"] = NameWords.of(lk["treatment_names"])
+    # the condition names by length (the fuzzy match scores a window of lengths), and their places
+    by_length = sorted(enumerate(lk["condition_names"]), key=lambda item: (len(item[1]), item[0]))
+    lk["condition_choices"] = tuple(name for _, name in by_length)
+    lk["condition_choice_lengths"] = tuple(len(name) for _, name in by_length)
+    lk["condition_choice_order"] = tuple(place for place, _ in by_length)
     lk["condition_by_icd10"] = {c.icd10.upper(): c.id for c in index.conditions.values() if c.icd10}
+    lk["icd10_unknown"] = _icd10_unknown(index.conditions.values())
     lk["conditions_by_icd9"] = _group(
         (code, c.id) for c in index.conditions.values() for code in c.icd9
     )
@@ -92,12 +102,24 @@ def _add_lookups(index: GuidelineIndex) -> None:
         for d in index.documents.values()
         for title in (d.label, d.letter_title, *d.aliases)
     )
+    lk["titles"] = Titles.of(
+        index.documents.values(), index.adoptions.values(), lk["section_titles"]
+    )
     lk["adoptions_by_document"] = _group((a.document_id, a.id) for a in index.adoptions.values())
     lk["formulary_by_drug"] = _group((f.drug_id, f.id) for f in index.formulary.values())
     lk["treatment_tree"] = _tree((t.id, t.broader) for t in index.treatments.values())
     lk["condition_tree"] = _tree((c.id, c.broader) for c in index.conditions.values())
     lk["treatment_ancestors"] = _ancestors(lk["treatment_tree"])
     lk["condition_ancestors"] = _ancestors(lk["condition_tree"])
+
+
+def _icd10_unknown(conditions: Iterable[m.Condition]) -> dict[str, str]:
+    """Conditions whose ICD-10-CM code the code set (simple-icd-10-cm) does not hold."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # simple_icd_10_cm imports pkg_resources
+        import simple_icd_10_cm as icd
+
+    return {c.id: c.icd10 for c in conditions if c.icd10 and not icd.is_valid_item(c.icd10)}
 
 
 def _section_titles(section: m.Section) -> tuple[str, ...]:

@@ -6,6 +6,11 @@ install) only costs the cache, never the service. Each write keeps the KEEP most
 files and removes older ones (a deploy or a data edit leaves the previous graph's file behind);
 a write that fails (a full disk) removes its temporary file.
 
+One process builds while the others wait (`build_lock`, a lock file in the cache folder): a start
+of N workers without a cache builds the index once, not N times at once. The build runs in a child
+process (`build_in_child`), so that the parsed graph's memory and the ICD-10-CM code set it reads
+leave with it: a worker started without the cache holds what one started with it holds.
+
 The file is a pickle, and loading a pickle runs whatever code it names: a cache folder that another
 user could write to (writable by group or others, or owned by someone else) is neither read nor
 written, and the index is built from the files instead. Each such problem is logged once.
@@ -13,13 +18,17 @@ written, and the index is built from the files instead. Each such problem is log
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import fcntl
 import logging
 import os
 import pickle
 import stat
+import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.index import GuidelineIndex
@@ -30,7 +39,15 @@ _logged: set[tuple[str, str]] = set()  # (folder, problem) already logged by thi
 KEEP = 3  # index files kept in the cache folder: the current graph's and the last few before it
 _CODE = [
     Path(__file__).with_name(name)
-    for name in ("build.py", "index.py", "model.py", "namespaces.py", "text.py")
+    for name in (
+        "build.py",
+        "index.py",
+        "model.py",
+        "names.py",
+        "namespaces.py",
+        "text.py",
+        "titles.py",
+    )
 ]
 
 
@@ -96,6 +113,65 @@ def write_cached(index: GuidelineIndex, folder: Path | None = None) -> Path | No
     return target
 
 
+@contextlib.contextmanager
+def build_lock(folder: Path | None = None) -> Iterator[None]:
+    """Hold the cache folder's build lock (fcntl.flock: released by the kernel if the holder dies);
+    without a usable folder, no lock (the build is then only this process's)."""
+    folder = folder or cache_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _trusted(folder):
+            raise PermissionError(str(folder))
+        fd = os.open(folder / ".build.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def build_in_child(
+    data_dir: Path, ontology_dir: Path, folder: Path | None, check: bool, timeout: float = 900
+) -> bool:
+    """Build the index in a child process that writes it to the cache; True when it did. Its
+    errors are not read here: the caller builds in process when this fails, and so reports the
+    failure as a build always does."""
+    folder = folder or cache_dir()
+    root = str(Path(__file__).resolve().parent.parent)  # this kg package, not another installed
+    path = os.environ.get("PYTHONPATH")
+    command = [sys.executable, "-m", "kg.cache", str(data_dir), str(ontology_dir), str(folder)]
+    try:
+        done = subprocess.run(
+            [*command, *(["--check"] if check else [])],
+            env={**os.environ, "PYTHONPATH": os.pathsep.join([root, path] if path else [root])},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def _build_main() -> int:
+    """`python -m kg.cache DATA ONTOLOGY CACHE [--check]`: build the index and write it to CACHE
+    (what build_in_child runs); exit 0 when written."""
+    parser = argparse.ArgumentParser(description=_build_main.__doc__)
+    for name in ("data_dir", "ontology_dir", "cache"):
+        parser.add_argument(name, type=Path)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    from kg import build_from_files
+
+    index = build_from_files(args.data_dir, args.ontology_dir, check=args.check)
+    return 0 if write_cached(index, args.cache) is not None else 1
+
+
 def _trusted(folder: Path, missing_ok: bool = False) -> bool:
     """Only this user can put a file in the folder (or it does not exist yet, for a read)."""
     try:
@@ -140,3 +216,7 @@ def _prune(folder: Path, keep: Path) -> None:
             old.unlink()
         except OSError:
             continue
+
+
+if __name__ == "__main__":
+    sys.exit(_build_main())

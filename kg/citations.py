@@ -52,10 +52,14 @@ def documents_for(
 ) -> tuple[str, ...]:
     """Documents a citation's guideline label, title and edition can mean, best first."""
     family = _family(guideline)
-    pool = [d for d in index.documents.values() if family is None or d.family in family]
+    titles = index.titles
+    pool = (
+        list(index.documents.values())
+        if family is None
+        else [index.documents[i] for f in family for i in titles.by_family.get(f, ())]
+    )
     if guideline in MTUS_LABELS:
-        adopted = {a.document_id for a in index.adoptions.values() if a.citation_label == guideline}
-        pool = [d for d in index.documents.values() if d.id in adopted]
+        pool = [index.documents[i] for i in titles.adopted_as.get(guideline, ())]
     year = _year(edition)
     if year:
         pool = [d for d in pool if d.year == year] or pool
@@ -68,19 +72,15 @@ def documents_for(
         pool = by_chapter or pool
     if topic:
         text = normalize(topic)
-        scored = [(_title_score(d, text), d.id) for d in pool]
+        scores = _title_scores(text, index)
+        scored = [(scores.get(d.id, 0), d.id) for d in pool]
         best = max((s for s, _ in scored), default=0)
         if best > 0:
             return tuple(i for s, i in sorted(scored, key=lambda x: (-x[0], x[1])) if s == best)
         # No chapter named ("ODG Physical Therapy Guidelines"): the documents holding a section
         # titled exactly so.
-        holding = sorted(
-            {
-                doc
-                for (doc, title) in index.section_titles
-                if title == text and doc in {d.id for d in pool}
-            }
-        )
+        ids = {d.id for d in pool}
+        holding = sorted(doc for doc in titles.holding.get(text, ()) if doc in ids)
         if holding:
             return tuple(holding)
     return tuple(sorted(d.id for d in pool)) if guideline in MTUS_LABELS else ()
@@ -123,13 +123,19 @@ def split_titles(
     text: str, documents: Iterable[str], index: GuidelineIndex
 ) -> tuple[list[SectionMatch], list[str]]:
     """Greedy longest-title split of a section list against the documents' section titles."""
-    titles: dict[str, list[str]] = {}
-    for document in documents:
-        for (doc, title), ids in _titles_of(document, index):
-            titles.setdefault(title, [])
-            titles[title] += [i for i in ids if i not in titles[title]]
+    documents = tuple(documents)
+    of = index.titles.sections_of
+    titles: dict[str, tuple[str, ...]] | dict[str, list[str]]
+    if len(documents) == 1:  # most citations name one document: its titles as they are
+        titles = of.get(documents[0], {})
+    else:
+        titles = {}
+        for document in documents:
+            for title, ids in of.get(document, {}).items():
+                titles.setdefault(title, [])
+                titles[title] += [i for i in ids if i not in titles[title]]
+    longest = max((index.titles.longest_section_title.get(d, 0) for d in documents), default=0)
     words = normalize(text).split()
-    longest = max((len(t.split()) for t in titles), default=0)
     found, rest, pending = [], [], []
     i = 0
     while i < len(words):
@@ -189,19 +195,13 @@ def _documents_with_pages(
     return tuple(
         sorted(
             d.id
-            for d in index.documents.values()
+            for d in (index.documents[i] for f in family for i in index.titles.by_family.get(f, ()))
             if d.family in family
             and (year is None or d.year == year)
             and d.page_start is not None
             and d.page_start <= first <= (d.page_end or d.page_start)
         )
     )
-
-
-def _titles_of(
-    document: str, index: GuidelineIndex
-) -> list[tuple[tuple[str, str], tuple[str, ...]]]:
-    return [(key, ids) for key, ids in index.section_titles.items() if key[0] == document]
 
 
 def _sections(document: str, index: GuidelineIndex) -> list:
@@ -214,26 +214,27 @@ def _topic_rest(topic: str | None, documents: tuple[str, ...], index: GuidelineI
     if not topic or not documents:
         return None
     text = normalize(topic)
-    for title in sorted(_document_titles(documents[0], index), key=len, reverse=True):
+    for title in sorted(index.titles.of_document[documents[0]], key=len, reverse=True):
         if title and title in text:
             return text.replace(title, " ", 1)
     return text
 
 
-def _document_titles(document_id: str, index: GuidelineIndex) -> list[str]:
-    d = index.documents[document_id]
-    return [normalize(t) for t in (d.letter_title, d.label, *d.aliases)]
-
-
-def _title_score(document, text: str) -> int:
-    best = 0
-    for title in (document.letter_title, document.label, *document.aliases):
-        norm = normalize(title)
-        if norm and (text == norm):
-            best = max(best, 1000 + len(norm))
-        elif norm and re.search(rf"(?:^| ){re.escape(norm)}(?: |$)", text):
-            best = max(best, len(norm))
-    return best
+def _title_scores(text: str, index: GuidelineIndex) -> dict[str, int]:
+    """How well each document's titles match a normalised topic: 1000 + the title's length for a
+    title that is the whole topic, the title's length for one that is a run of its words, none
+    else. Looked up by the runs of the topic's words, not by scanning the documents."""
+    words = text.split()
+    longest = index.titles.longest_document_title
+    out: dict[str, int] = {}
+    for i in range(len(words)):
+        for n in range(1, min(longest, len(words) - i) + 1):
+            title = " ".join(words[i : i + n])
+            score = 1000 + len(title) if title == text else len(title)
+            for document in index.document_titles.get(title, ()):
+                if score > out.get(document, 0):
+                    out[document] = score
+    return out
 
 
 def _family(guideline: str | None) -> tuple[str, ...] | None:

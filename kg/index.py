@@ -14,6 +14,8 @@ from typing import Any
 import networkx as nx
 
 from kg import model as m
+from kg.names import NameWords
+from kg.titles import Titles
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,11 @@ class GuidelineIndex:
     # lookups
     treatment_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     condition_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the fuzzy paths' choices, built once: treatment names by their words, condition names listed
+    treatment_words: NameWords = field(default_factory=lambda: NameWords.of(()))
+    condition_choices: tuple[str, ...] = ()  # ordered by length, then as condition_names
+    condition_choice_lengths: tuple[int, ...] = ()  # their lengths: a window is found by bisect
+    condition_choice_order: tuple[int, ...] = ()  # their places in condition_names
     condition_by_icd10: dict[str, str] = field(default_factory=dict)
     conditions_by_icd9: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections_by_treatment: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -44,6 +51,7 @@ class GuidelineIndex:
     sections_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
     section_titles: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     document_titles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    titles: Titles = field(default_factory=Titles)  # what the citation matcher looks up
     adoptions_by_document: dict[str, tuple[str, ...]] = field(default_factory=dict)
     formulary_by_drug: dict[str, tuple[str, ...]] = field(default_factory=dict)
     overlays: tuple[str, ...] = ()
@@ -52,6 +60,9 @@ class GuidelineIndex:
     counts_by_treatment: dict[str, tuple[m.CitationCount, ...]] = field(default_factory=dict)
     treatment_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     condition_ancestors: dict[str, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    # condition -> its ICD-10-CM code, for codes the ICD-10-CM code set does not hold: read when the
+    # index is built, so that checking a graph before serving it never loads the code set
+    icd10_unknown: dict[str, str] = field(default_factory=dict)
     treatment_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
     condition_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
     # built from a graph that passed the checks a server applies before serving it (kg.load_index's

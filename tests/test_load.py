@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import kg
-from kg.cache import index_key
+from kg.cache import build_lock, index_key
 from kg.errors import DataFileError, ValidationError
 from tests.conftest import DATA, MINI_GRAPH
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _copy_mini(tmp_path: Path) -> Path:
@@ -117,3 +121,53 @@ def test_the_cache_keeps_only_the_most_recent_index_files(tmp_path: Path) -> Non
         time.sleep(0.01)  # distinct modification times
     kept = sorted(p.name for p in cache.glob("index-*.pickle"))
     assert kept == sorted(f"index-{v[:32]}.pickle" for v in versions[-KEEP:])
+
+
+def test_checked_build_refuses_a_code_the_icd10cm_code_set_does_not_hold(tmp_path: Path) -> None:
+    data = _copy_mini(tmp_path)
+    shutil.copy(DATA / "invalid" / "icd10-not-in-code-set.ttl", data)
+    with pytest.raises(ValidationError, match="is not an ICD-10-CM code"):
+        kg.build_from_files(data, check=True)
+    with pytest.raises(ValidationError, match="is not an ICD-10-CM code"):
+        kg.load_index(data, cache_dir=tmp_path / "cache", check=True)  # built in a child first
+    assert not list((tmp_path / "cache").glob("index-*.pickle"))
+
+
+SERVE_START = """
+import sys
+from pathlib import Path
+import kg
+index = kg.load_index(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), check=True)
+print(index.checked, "simple_icd_10_cm" in sys.modules)
+"""
+
+
+def _start(data: Path, cache: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", SERVE_START, str(data), str(cache)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_serving_process_never_loads_the_icd10_code_set(tmp_path: Path) -> None:
+    """The codes are checked as the index is built, in a child process when the cache is empty:
+    neither a start without the cache nor one from it imports the code set."""
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    for _ in ("without the cache", "from the cache"):
+        out, err = _start(data, cache).communicate(timeout=300)
+        assert out.split() == ["True", "False"], err[-2000:]
+    assert len(list(cache.glob("index-*.pickle"))) == 1
+
+
+def test_a_start_waits_for_the_process_that_builds_the_cache(tmp_path: Path) -> None:
+    data, cache = _copy_mini(tmp_path), tmp_path / "cache"
+    with build_lock(cache):  # another process is building
+        waiting = _start(data, cache)
+        time.sleep(1.0)
+        assert waiting.poll() is None and not list(cache.glob("index-*.pickle"))
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0 and out.split() == ["True", "False"], err[-2000:]
+    assert len(list(cache.glob("index-*.pickle"))) == 1

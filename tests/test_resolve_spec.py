@@ -19,6 +19,38 @@ CPMTG, ACOEM_MTUS = "MTUS CPMTG", "MTUS ACOEM"
 
 P = pytest.param
 CASES = [
+    # misspelled services, read by the fuzzy match (kg/names.py: a word within two slips of a
+    # known one, or two known words run together, points to the names that hold it)
+    P(
+        "Physcal therapy",
+        "2013-12-10",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Physical Medicine",
+        "98-99",
+        id="misspelled-dropped-letter",
+    ),
+    P(
+        "physicaltherapy",
+        "2013-12-10",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Physical Medicine",
+        "98-99",
+        id="misspelled-words-run-together",
+    ),
+    P(
+        "Cyclobenzaprin",
+        "2013-12-10",
+        ["low back pain"],
+        {},
+        CPMTG,
+        "Cyclobenzaprine (Flexeril)",
+        "41-42",
+        id="misspelled-drug",
+    ),
     # the seed letter's four services, 2013 (page-cited era)
     P(
         "PHYSICAL THERAPY X6",
@@ -972,6 +1004,31 @@ def test_a_guideline_for_one_condition_family_does_not_serve_another(
     assert passed and devoted in passed[0], result.trace
 
 
+def test_a_kept_ranking_never_serves_one_condition_family_to_another(
+    index: GuidelineIndex,
+) -> None:
+    """The resolver's ranking cache keys on the diagnoses that can change a ranking: under a
+    guideline written for one condition family every diagnosis counts, so a depression case asked
+    after a PTSD case (same service, same date) is not handed the PTSD guideline."""
+    from kg.resolve.cached import CachedResolver
+
+    resolver = CachedResolver(index)
+
+    def governing(diagnosis: str) -> str:
+        request = ResolveRequest.parse(
+            on="2019-06-01",
+            services=["Psychotherapy x 6"],
+            diagnoses=[diagnosis],
+            today=date(2026, 1, 1),
+        )
+        result = resolver.resolve(request)[0]
+        return result.governing.document if result.governing else ""
+
+    ptsd = governing("PTSD")
+    assert "Post-traumatic" in ptsd or "PTSD" in ptsd, ptsd
+    assert governing("major depressive disorder") != ptsd
+
+
 def test_a_lung_service_never_reaches_a_knee_topic(index: GuidelineIndex) -> None:
     result = _one(index, "Chest CT", ["interstitial lung disease"], "2019-01-10")
     assert result.candidates and not [c for c in result.candidates if "Knee" in c.document]
@@ -1138,3 +1195,21 @@ def test_drug_list_standing_and_daily_mme(
     result = resolve(request, index)[0]
     assert result.drug_list is not None and result.drug_list.standing.value == standing
     assert (result.dose.mme_per_day if result.dose else None) == mme
+
+
+@pytest.mark.parametrize(
+    ("service", "suggested"),
+    [
+        ("Flereril 10mg #60", ["tx:cyclobenzaprine"]),  # a misspelled brand: the drug suggested
+        ("Zelvordax", []),  # a made-up name near no word of the graph: nothing suggested
+    ],
+)
+def test_an_unmatched_service_suggests_only_names_near_its_words(
+    index: GuidelineIndex, service: str, suggested: list[str]
+) -> None:
+    request = ResolveRequest.parse(
+        on="2016-12-01", services=[service], diagnoses=["low back pain"], today=date(2026, 1, 1)
+    )
+    result = resolve(request, index)[0]
+    assert result.outcome.value == "UNKNOWN_SERVICE"
+    assert [s.id for s in result.suggestions] == suggested

@@ -111,7 +111,10 @@ def _family_of(service: str, index: GuidelineIndex) -> set[str]:
 def _treatments_in(text: str, index: GuidelineIndex) -> set[str]:
     words = normalize(text).split()
     found: set[str] = set()
+    firsts = index.treatment_words.firsts
     for i in range(len(words)):
+        if words[i] not in firsts:  # no treatment name begins with this word
+            continue
         for n in range(min(6, len(words) - i), 0, -1):
             ids = index.treatment_names.get(" ".join(words[i : i + n]))
             if ids:

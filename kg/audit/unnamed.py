@@ -58,4 +58,4 @@ def names_no_guideline(citation: Citation, index: GuidelineIndex) -> bool:
 
 
 def _is_section_title(words: str, index: GuidelineIndex) -> bool:
-    return any(title == words for _, title in index.section_titles)
+    return words in index.titles.holding  # the section titles of every document, looked up

@@ -15,14 +15,16 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import replace
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from kg.index import GuidelineIndex
+from kg.resolve import steps
+from kg.resolve.diagnosis import DiagnosisReading, is_icd10
 from kg.resolve.engine import resolve
 from kg.resolve.outcome import ServiceResolution
 from kg.resolve.ranking import Ranking
-from kg.resolve.request import ResolveRequest
-from kg.resolve.sequence import edition_boundaries
+from kg.resolve.request import FIRST_MTUS_DATE, ResolveRequest
+from kg.resolve.sequence import Standings, edition_boundaries, ranking_scope, reach
 from kg.resolve.steps import Steps
 
 READINGS = 8192  # distinct service texts kept read
@@ -40,6 +42,7 @@ class CachedResolver:
         self.index = index
         plain = Steps.of(index)
         self.boundaries = _boundaries(index)
+        self.standings: dict[int, Standings] = {}  # per epoch: documents' standings as read
 
         @lru_cache(maxsize=RANKINGS)
         def ranking_of_epoch(
@@ -52,7 +55,21 @@ class CachedResolver:
             first = (
                 self.boundaries[epoch - 1] if epoch > 0 else date.min
             )  # any date of the epoch ranks the same
-            return plain.ranking(treatment, first, phase, regions, conditions)
+            # and every document stands the same on any date of the epoch: read once per epoch
+            standings = self.standings.setdefault(epoch, {})
+            return steps.ranking(
+                treatment,
+                first,
+                phase,
+                regions,
+                conditions,
+                index=index,
+                standings=standings,
+                reached=reached(treatment),
+            )
+
+        reached = lru_cache(maxsize=RANKINGS)(partial(reach, index=index))
+        scope = lru_cache(maxsize=RANKINGS)(partial(ranking_scope, index=index))
 
         def ranking(
             treatment: str,
@@ -61,14 +78,46 @@ class CachedResolver:
             regions: frozenset[str],
             conditions: frozenset[str],
         ) -> Ranking:
+            # keyed on the case's conditions that can rank the treatment's candidates
+            # (ranking_scope): distinct diagnoses that rank alike share one ranking
+            applied, written_for, every_condition = scope(treatment)
             return ranking_of_epoch(
-                treatment, bisect_right(self.boundaries, on), phase, regions, conditions
+                treatment,
+                bisect_right(self.boundaries, on),
+                phase,
+                regions,
+                conditions
+                if every_condition
+                else frozenset(
+                    c
+                    for c in conditions
+                    if c in applied
+                    or (
+                        c in index.conditions
+                        and written_for & set(index.conditions[c].body_regions)
+                    )
+                ),
             )
+
+        dated = lru_cache(maxsize=DIAGNOSES)(plain.diagnoses)
+
+        @lru_cache(maxsize=DIAGNOSES)
+        def undated(raw: tuple[str, ...]) -> tuple[DiagnosisReading, frozenset[str]]:
+            return plain.diagnoses(raw, FIRST_MTUS_DATE)  # no code in them: the date is not read
+
+        @lru_cache(maxsize=DIAGNOSES)
+        def has_code(raw: tuple[str, ...]) -> bool:
+            return any(is_icd10(d) for d in raw)
+
+        def diagnoses(raw: tuple[str, ...], on: date) -> tuple[DiagnosisReading, frozenset[str]]:
+            # Only an ICD-10-CM code is read on the date (its validity); diagnoses in words or ICD-9
+            # read the same on every date, so distinct dates share one reading.
+            return dated(raw, on) if has_code(raw) else undated(raw)
 
         self.steps = replace(
             plain,
             reading=lru_cache(maxsize=READINGS)(plain.reading),
-            diagnoses=lru_cache(maxsize=DIAGNOSES)(plain.diagnoses),
+            diagnoses=diagnoses,
             phase=lru_cache(maxsize=PHASES)(plain.phase),
             ranking=ranking,
             criteria=lru_cache(maxsize=CRITERIA)(plain.criteria),

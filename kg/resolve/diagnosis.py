@@ -4,6 +4,7 @@ them."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,6 +55,11 @@ def read_diagnoses(diagnoses: tuple[str, ...], index: GuidelineIndex, on: date) 
     for raw in diagnoses:  # "s/p right knee arthroscopy" names its region even when no code matches
         regions += [r for r in body_regions(raw) if r not in regions]
     return DiagnosisReading(tuple(ids), tuple(regions), tuple(problems), status_post)
+
+
+def is_icd10(raw: str) -> bool:
+    """Is the diagnosis written as an ICD-10-CM code (the only kind read on the request date)?"""
+    return bool(_ICD10.match(raw.strip()))
 
 
 def after_surgery(text: str) -> bool:
@@ -112,9 +118,18 @@ def _by_words(text: str, index: GuidelineIndex) -> tuple[str, ...]:
             i += 1
     if found:
         return tuple(found)
-    match = process.extractOne(" ".join(words), list(index.condition_names), scorer=fuzz.ratio)
-    if match and match[1] >= FUZZY_ACCEPT:
-        return index.condition_names[match[0]]
+    text = " ".join(words)
+    # A name scores `ratio` >= 90 only within 0.8-1.25 times the text's length (2 * common /
+    # total >= 0.9): only those are scored. Of equal scores, the name first in condition_names.
+    lengths = index.condition_choice_lengths
+    start = bisect_left(lengths, len(text) * 0.8)
+    window = index.condition_choices[start : bisect_right(lengths, len(text) * 1.25)]
+    scored = process.extract(text, window, scorer=fuzz.ratio, score_cutoff=FUZZY_ACCEPT, limit=None)
+    if scored:
+        best = max(score for _, score, _ in scored)
+        order = index.condition_choice_order
+        _, name = min((order[start + at], name) for name, score, at in scored if score == best)
+        return index.condition_names[name]
     return ()
 
 

@@ -22,6 +22,8 @@ from kg.resolve.outcome import Citation
 from kg.resolve.sequence import (
     Candidate,
     Case,
+    Reached,
+    Standings,
     candidates,
     edition_known_on,
     other_condition_families,
@@ -165,9 +167,14 @@ def rank_case(
     regions: frozenset[str],
     conditions: frozenset[str],
     index: GuidelineIndex,
+    standings: Standings | None = None,
+    reached: tuple[Reached, ...] | None = None,
 ) -> Ranking:
+    """`standings`: documents' standings on this date already read, kept by the caller for every
+    date on which they stand the same (kg.resolve.cached keeps them per epoch); `reached`: the
+    treatment's sections (sequence.reach), kept by the caller."""
     case = Case(on, phase, regions, conditions)
-    ranked = candidates(treatment_id, case, index)
+    ranked = candidates(treatment_id, case, index, standings, reached)
     addressing = [c for c in ranked if not c.weak]
     silent = [c for c in ranked if c.weak]
     decided = ""

@@ -61,35 +61,34 @@ class Candidate:
 MENTION_PENALTY = 100
 
 
-class _OnDate:
-    """What the documents are on the case's date, worked out once per document per ranking."""
-
-    __slots__ = ("on", "index", "steps", "_standing", "_known")
-
-    def __init__(self, on: date, index: GuidelineIndex) -> None:
-        self.on, self.index = on, index
-        self.steps = index.steps_on(on)  # the search rule in force on the date
-        self._standing: dict[str, tuple[str, bool, int] | None] = {}
-        self._known: dict[str, bool] = {}
-
-    def standing(self, document: m.Document) -> tuple[str, bool, int] | None:
-        if document.id not in self._standing:
-            self._standing[document.id] = document_standing(
-                document, self.on, self.index, self.steps
-            )
-        return self._standing[document.id]
-
-    def edition_known(self, document: m.Document) -> bool:
-        if document.id not in self._known:
-            self._known[document.id] = edition_known_on(document, self.on, self.index)
-        return self._known[document.id]
+# document -> its standing on a date (document_standing) and whether its edition is the one
+# current then (edition_known_on), as far as read
+Standings = dict[str, tuple[tuple[str, bool, int] | None, bool]]
 
 
-def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Candidate]:
-    view = _OnDate(case.on, index)
-    found: dict[str, Candidate] = {}
-    rejected: set[str] = set()  # whether a section fits never depends on the path that reached it
-    sections = index.sections
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """A section a treatment reaches, with what of its rank does not depend on the case."""
+
+    section: m.Section
+    document: m.Document
+    distance: int  # from the treatment to the treatment the section addresses, + MENTION_PENALTY
+    weak: int
+    devotion: int
+    recency: int
+    regions: frozenset[str]  # the section's body regions, else its document's
+    fit_regions: frozenset[str]  # those a case's regions are matched with (`_region_fit`)
+    phases: frozenset[str]
+    applies_to: frozenset[str]
+    why: str  # what follows the citation label in the governing line
+
+
+def reach(treatment_id: str, index: GuidelineIndex) -> tuple[Reached, ...]:
+    """The sections a treatment reaches, each once, in the order the search meets them: those
+    addressing it or a broader treatment, nearest first, then those mentioning them. Whether a
+    section fits a case never depends on the path that reached it, so the first path counts."""
+    out: list[Reached] = []
+    seen: set[str] = set()
     lineage = index.treatment_ancestors.get(
         treatment_id, ((treatment_id, 0),)
     )  # with distances: they rank
@@ -99,62 +98,99 @@ def candidates(treatment_id: str, case: Case, index: GuidelineIndex) -> list[Can
     ):
         for ancestor, distance in lineage:
             for section_id in links.get(ancestor, ()):
-                if section_id in found or section_id in rejected:
-                    continue
-                candidate = _candidate(
-                    sections[section_id], distance + penalty, ancestor, case, index, view
-                )
-                if candidate is None:
-                    rejected.add(section_id)
-                else:
-                    found[section_id] = candidate
-    return sorted(found.values(), key=lambda c: c.rank)
+                if section_id not in seen:
+                    seen.add(section_id)
+                    out.append(
+                        _reached(index.sections[section_id], distance + penalty, ancestor, index)
+                    )
+    return tuple(out)
 
 
-def _candidate(
-    section: m.Section,
-    distance: int,
-    via: str,
-    case: Case,
-    index: GuidelineIndex,
-    view: _OnDate,
-) -> Candidate | None:
+def _reached(section: m.Section, distance: int, via: str, index: GuidelineIndex) -> Reached:
     document = index.documents[section.document_id]
-    standing = view.standing(document)
-    if standing is None:
-        return None
-    region = _region_fit(section, document, case)
-    phase = _phase_fit(section, case)
-    if region is None or phase is None or not _condition_family_fits(document, case):
-        return None
-    label, mtus, step = standing
-    condition = _condition_fit(section, case)
-    support = _diagnosis_support(section, document, case, index)
-    recency = -(document.publication_date.toordinal() if document.publication_date else 0)
     weak = int(
         distance >= MENTION_PENALTY
         or (distance > 0 and index.treatments[via].kind == vocab.TreatmentKind.SERVICE_CATEGORY)
     )
-    devotion = _devotion(document, via, index)
-    rank = (
-        weak,
-        step,
-        devotion,
-        _document_phase_fit(document, case),
-        phase,
-        distance,
-        region,
-        condition,
-        support,
-        # of two editions of a continuously updated guideline, the one current on the date
-        0 if view.edition_known(document) else 1,
-        recency,
-    )
     how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
     if distance >= MENTION_PENALTY:
         how = "in passing (it mentions it)"
-    why = f"{label}: {document.letter_title}, {section.label} addresses the treatment {how}"
-    return Candidate(section, label, mtus, step, rank, why)
+    return Reached(
+        section,
+        document,
+        distance,
+        weak,
+        _devotion(document, via, index),
+        -(document.publication_date.toordinal() if document.publication_date else 0),
+        frozenset(section.body_regions or document.body_regions),
+        _fit_regions(section, document),
+        frozenset(section.phases),
+        frozenset(section.applies_to),
+        f": {document.letter_title}, {section.label} addresses the treatment {how}",
+    )
+
+
+def candidates(
+    treatment_id: str,
+    case: Case,
+    index: GuidelineIndex,
+    standings: Standings | None = None,
+    reached: tuple[Reached, ...] | None = None,
+) -> list[Candidate]:
+    """`standings`: the documents' standings on the case's date already read (filled as they are
+    read); `reached`: the treatment's `reach`, when the caller keeps it."""
+    standings = {} if standings is None else standings
+    steps = index.steps_on(case.on)  # the search rule in force on the date
+    found = []
+    for r in reach(treatment_id, index) if reached is None else reached:
+        document = r.document
+        known = standings.get(document.id)
+        if known is None:
+            known = standings[document.id] = (
+                document_standing(document, case.on, index, steps),
+                edition_known_on(document, case.on, index),
+            )
+        standing, current = known
+        if standing is None:
+            continue
+        region = _region_fit(r.fit_regions, case)
+        phase = _phase_fit(r.phases, case)
+        if region is None or phase is None or not _condition_family_fits(document, case):
+            continue
+        label, mtus, step = standing
+        rank = (
+            r.weak,
+            step,
+            r.devotion,
+            _document_phase_fit(document, case),
+            phase,
+            r.distance,
+            region,
+            _condition_fit(r.applies_to, case),
+            _diagnosis_support(r.regions, case, index),
+            # of two editions of a continuously updated guideline, the one current on the date
+            0 if current else 1,
+            r.recency,
+        )
+        found.append(Candidate(r.section, label, mtus, step, rank, label + r.why))
+    return sorted(found, key=lambda c: c.rank)
+
+
+def ranking_scope(
+    treatment_id: str, index: GuidelineIndex
+) -> tuple[frozenset[str], frozenset[str], bool]:
+    """The conditions the treatment's sections apply to, and the body regions (bar the whole
+    body) they are written for: a case's condition neither among the first nor lying in one of
+    the second ranks its candidates as if the case had it not (only `_condition_fit` and
+    `_diagnosis_support` read them), so a cache of rankings may key on the case's other ones.
+    Third: whether a section's guideline is written for one condition family
+    (`_condition_family_fits`), where every condition of the case counts and none may be dropped."""
+    reached = reach(treatment_id, index)
+    return (
+        frozenset(x for r in reached for x in r.applies_to),
+        frozenset(x for r in reached for x in r.regions) - {vocab.BodyRegion.SYSTEMIC},
+        any(r.document.devoted_to_conditions for r in reached),
+    )
 
 
 def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
@@ -205,12 +241,17 @@ def _step_of(family: str, steps: tuple[m.EvidenceStep, ...]) -> int:
     return max((s.order for s in steps), default=3)
 
 
-def _region_fit(section: m.Section, document: m.Document, case: Case) -> int | None:
+def _fit_regions(section: m.Section, document: m.Document) -> frozenset[str]:
     regions = set(section.body_regions or document.body_regions)
     if regions <= set(document.body_regions):
         # a chapter's topic covers every region of its chapter: ODG's "Low Back - Lumbar &
         # Thoracic" and ACOEM's "Neck and Upper Back" topics apply to the thoracic spine too
         regions |= set(document.body_regions)
+    return frozenset(regions)
+
+
+def _region_fit(regions: frozenset[str], case: Case) -> int | None:
+    """`regions`: the section's as `_fit_regions` reads them."""
     whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
     if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
         return 0 if whole_body else 2
@@ -227,8 +268,7 @@ def _document_phase_fit(document: m.Document, case: Case) -> int:
     return 0 if case.phase in document.phases else 2
 
 
-def _phase_fit(section: m.Section, case: Case) -> int | None:
-    phases = set(section.phases)
+def _phase_fit(phases: frozenset[str], case: Case) -> int | None:
     if phases == {vocab.Phase.POST_SURGICAL} and case.phase != vocab.Phase.POST_SURGICAL:
         return None  # the post-surgical guideline needs a surgery (8 CCR 9792.24.3)
     if not phases:
@@ -238,18 +278,18 @@ def _phase_fit(section: m.Section, case: Case) -> int | None:
     return 2
 
 
-def _diagnosis_support(
-    section: m.Section, document: m.Document, case: Case, index: GuidelineIndex
-) -> int:
+def _diagnosis_support(regions: frozenset[str], case: Case, index: GuidelineIndex) -> int:
     """Between chapters of regions that all fit the case, the region more of the diagnoses lie in
     first (issue 14: the diagnoses break a tie between regions, not the more recent edition).
-    Negative: more support ranks first."""
-    regions = set(section.body_regions or document.body_regions) - {vocab.BodyRegion.SYSTEMIC}
+    Negative: more support ranks first. `regions`: the section's, else its document's."""
+    regions = regions - {vocab.BodyRegion.SYSTEMIC}
     if not regions or len(case.regions) < 2:
         return 0
     conditions = index.conditions
     return -sum(
-        1 for c in case.conditions if c in conditions and regions & set(conditions[c].body_regions)
+        1
+        for c in case.conditions
+        if c in conditions and not regions.isdisjoint(conditions[c].body_regions)
     )
 
 
@@ -266,33 +306,22 @@ def _condition_family_fits(document: m.Document, case: Case) -> bool:
 def other_condition_families(treatment_id: str, case: Case, index: GuidelineIndex) -> list[str]:
     """The titles of MTUS guidelines in force that address the treatment but are written for a
     condition family none of the case's diagnoses lie in (what the trace says was passed over)."""
-    view = _OnDate(case.on, index)
     found: list[str] = []
-    for ancestor in index.treatment_lineage(treatment_id):
-        if (
-            ancestor != treatment_id
-            and index.treatments[ancestor].kind == vocab.TreatmentKind.SERVICE_CATEGORY
-        ):
-            continue  # a whole category would not have governed anyway
-        for section_id in index.sections_by_treatment.get(ancestor, ()):
-            section = index.sections[section_id]
-            document = index.documents[section.document_id]
-            standing = view.standing(document)
-            if (
-                standing is not None
-                and standing[1]
-                and not _condition_family_fits(document, case)
-                and _region_fit(section, document, case) is not None
-                and document.letter_title not in found
-            ):
-                found.append(document.letter_title)
+    for r in reach(treatment_id, index):
+        if r.weak or not r.document.devoted_to_conditions:
+            continue  # a mention or a whole category would not have governed anyway
+        if r.document.letter_title in found or _condition_family_fits(r.document, case):
+            continue
+        standing = document_standing(r.document, case.on, index)
+        if standing is not None and standing[1] and _region_fit(r.fit_regions, case) is not None:
+            found.append(r.document.letter_title)
     return found
 
 
-def _condition_fit(section: m.Section, case: Case) -> int:
-    if not section.applies_to:
+def _condition_fit(applies_to: frozenset[str], case: Case) -> int:
+    if not applies_to:
         return 1
-    return 0 if set(section.applies_to) & case.conditions else 2
+    return 0 if applies_to & case.conditions else 2
 
 
 def edition_known_on(document: m.Document, on: date, index: GuidelineIndex) -> bool:

@@ -173,8 +173,12 @@ def match_treatments(
 def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int, tuple[str, ...]]]:
     """Longest alias phrases of the text, left to right, never overlapping."""
     spans = []
+    firsts = index.treatment_words.firsts
     i = 0
     while i < len(words):
+        if words[i] not in firsts:  # no name begins with this word
+            i += 1
+            continue
         for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
             ids = index.treatment_names.get(" ".join(words[i : i + n]))
             if ids:
@@ -208,11 +212,11 @@ def _most_specific(ids: tuple[str, ...], index: GuidelineIndex) -> tuple[str, ..
 def _fuzzy(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
     if not text:
         return (), False, "", ()
-    found = process.extract(text, list(index.treatment_names), scorer=fuzz.WRatio, limit=8)
+    # scored: the names holding most of the text's words, each perhaps misspelled (kg.names)
+    choices = index.treatment_words.candidates(text)
+    found = process.extract(text, choices, scorer=fuzz.WRatio, limit=8, score_cutoff=FUZZY_SUGGEST)
     ranked: list[str] = []
-    for name, score, _ in found:
-        if score < FUZZY_SUGGEST:
-            continue
+    for name, _, _ in found:
         for node in index.treatment_names[name]:
             if node not in ranked:
                 ranked.append(node)

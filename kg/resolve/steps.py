@@ -19,6 +19,7 @@ from kg.resolve.outcome import CriterionResult
 from kg.resolve.phase import phase_of
 from kg.resolve.ranking import Ranking, rank_case
 from kg.resolve.request import Facts
+from kg.resolve.sequence import Reached, Standings
 from kg.resolve.service import ServiceReading, read_service, reading_line
 
 
@@ -70,8 +71,10 @@ def ranking(
     conditions: frozenset[str],
     *,
     index: GuidelineIndex,
+    standings: Standings | None = None,
+    reached: tuple[Reached, ...] | None = None,
 ) -> Ranking:
-    return rank_case(treatment_id, on, phase, regions, conditions, index)
+    return rank_case(treatment_id, on, phase, regions, conditions, index, standings, reached)
 
 
 def criteria(
