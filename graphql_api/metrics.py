@@ -11,16 +11,15 @@ multiprocess mode): a scrape that reaches any one worker sees the whole server.
 from __future__ import annotations
 
 import os
-import time
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from graphql_api.middleware import route_label
+from graphql_api.middleware import CompletedRequestMiddleware, route_label
 
 # The process's own registry (not prometheus_client's global one, which also gathers the
 # interpreter's figures and which an embedding program may use for its own).
@@ -63,30 +62,12 @@ async def metrics(request: Request) -> Response:
     return Response(encode(registry), headers={"content-type": content_type})
 
 
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            route = route_label(scope)
-            method = scope["method"] if scope["method"] in _METHODS else "other"
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+class MetricsMiddleware(CompletedRequestMiddleware):
+    def completed(self, scope: Scope, status: int, seconds: float) -> None:
+        route = route_label(scope)
+        method = scope["method"] if scope["method"] in _METHODS else "other"
+        REQUESTS.labels(method, route, str(status)).inc()
+        LATENCY.labels(method, route).observe(seconds)
 
 
 # a client may send any method name: only the known ones become a label (a bounded set)
