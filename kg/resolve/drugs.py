@@ -59,13 +59,19 @@ def _mtus_thresholds(
     for node in index.treatment_lineage(opioid):
         for section_id in index.sections_by_treatment.get(node, ()):
             section = index.sections[section_id]
-            adoptions = index.adoptions_on(section.document_id, on)
+            limits = [
+                (i, c)
+                for i, c in ((i, index.criteria.get(i)) for i in section.criteria)
+                if c is not None and i not in seen and _is_dose_limit(c)
+            ]
+            # most sections of a class above the opioid (medications) set no dose: their
+            # adoptions are not read
+            adoptions = index.adoptions_on(section.document_id, on) if limits else ()
             if not adoptions:
                 continue
-            for criterion_id in section.criteria:
-                criterion = index.criteria.get(criterion_id)
-                if criterion is None or criterion_id in seen or not _is_dose_limit(criterion):
-                    continue
+            for criterion_id, criterion in limits:
+                if criterion_id in seen:
+                    continue  # listed twice in the section
                 seen.add(criterion_id)
                 limit = criterion.max_units or 0
                 status, needs = judge(dose.mme_per_day, dose.missing, limit, other)
