@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from kg import model as m
 from kg.drug_list import DrugListStatus, drug_list_status
 from kg.index import GuidelineIndex
 from kg.mme import OpioidDose, ThresholdCheck, check_thresholds, judge, read_dose
 from kg.resolve.outcome import CriterionResult, Status
+from kg.resolve.per_index import per_index
 from kg.resolve.request import ResolveRequest
 from kg.resolve.service import ServiceReading
 
@@ -56,23 +58,16 @@ def _mtus_thresholds(
     """Daily-dose limits (criteria in MED) of the MTUS sections in force on the date that address
     the opioid or a class above it (CPMTG Opioids, dosing; the Opioids guideline's threshold)."""
     out, seen = [], set()
+    dose_limits = _dose_limits(index)
     for node in index.treatment_lineage(opioid):
-        for section_id in index.sections_by_treatment.get(node, ()):
-            section = index.sections[section_id]
-            limits = [
-                (i, c)
-                for i, c in ((i, index.criteria.get(i)) for i in section.criteria)
-                if c is not None and i not in seen and _is_dose_limit(c)
-            ]
-            # most sections of a class above the opioid (medications) set no dose: their
-            # adoptions are not read
-            adoptions = index.adoptions_on(section.document_id, on) if limits else ()
+        for section, criteria in dose_limits.of(node):
+            adoptions = index.adoptions_on(section.document_id, on)
             if not adoptions:
                 continue
-            for criterion_id, criterion in limits:
-                if criterion_id in seen:
-                    continue  # listed twice in the section
-                seen.add(criterion_id)
+            for criterion in criteria:
+                if criterion.id in seen:
+                    continue
+                seen.add(criterion.id)
                 limit = criterion.max_units or 0
                 status, needs = judge(dose.mme_per_day, dose.missing, limit, other)
                 where = (
@@ -90,6 +85,37 @@ def _mtus_thresholds(
                     )
                 )
     return tuple(out)
+
+
+class _DoseLimits:
+    """Per treatment, the sections addressing it that set a daily-dose limit, with those limits:
+    read from the index once (most sections of a class above the opioid, medications, set none)."""
+
+    def __init__(self, index: GuidelineIndex) -> None:
+        # the index's tables, not the index: kept per index, the book must not keep it alive
+        self.sections_by_treatment = index.sections_by_treatment
+        self.sections = index.sections
+        self.criteria = index.criteria
+        self.found: dict[str, tuple[tuple[m.Section, tuple[m.Criterion, ...]], ...]] = {}
+
+    def of(self, treatment_id: str) -> tuple[tuple[m.Section, tuple[m.Criterion, ...]], ...]:
+        found = self.found.get(treatment_id)
+        if found is None:
+            found = ()
+            for section_id in self.sections_by_treatment.get(treatment_id, ()):
+                section = self.sections[section_id]
+                criteria = tuple(
+                    c
+                    for c in (self.criteria.get(i) for i in section.criteria)
+                    if c is not None and _is_dose_limit(c)
+                )
+                if criteria:
+                    found += ((section, criteria),)
+            self.found[treatment_id] = found
+        return found
+
+
+_dose_limits = per_index(_DoseLimits)
 
 
 def _is_dose_limit(criterion) -> bool:  # noqa: ANN001 (kg.model.Criterion)
