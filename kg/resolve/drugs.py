@@ -116,6 +116,9 @@ class _DoseLimits:
 
 
 _dose_limits = per_index(_DoseLimits)
+_dose_limit_ids = per_index(
+    lambda index: frozenset(i for i, c in index.criteria.items() if _is_dose_limit(c))
+)
 
 
 def _is_dose_limit(criterion) -> bool:  # noqa: ANN001 (kg.model.Criterion)
@@ -130,12 +133,15 @@ def dose_criteria(
 ) -> tuple[CriterionResult, ...]:
     """The governing section's dose limits (unit MED) judged on the requested daily MME; other
     criteria as they were."""
+    limits = _dose_limit_ids(index)
+    if limits.isdisjoint(result.id for result in results):
+        return results  # most sections set no dose
     out = []
     for result in results:
-        criterion = index.criteria.get(result.id)
-        if criterion is None or not _is_dose_limit(criterion):
+        if result.id not in limits:
             out.append(result)
             continue
+        criterion = index.criteria[result.id]
         mme = dose.mme_per_day if dose else None
         limit = criterion.max_units or 0
         status, needs = judge(mme, dose.missing if dose else (), limit, other_opioid_mme)
