@@ -10,6 +10,7 @@ Pure over the index: no I/O, no clock.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -18,6 +19,7 @@ from typing import Any
 from kg import model as m
 from kg import vocab
 from kg.index import GuidelineIndex
+from kg.per_index import per_index
 
 DRUG_LIST_START = date(2018, 1, 1)  # 8 CCR 9792.27.2(b): drugs dispensed on or after this date
 COMPOUNDED_CLASS = "tx:compounded-topicals"
@@ -115,17 +117,22 @@ def is_drug(index: GuidelineIndex, treatment_id: str) -> bool:
 def version_on(index: GuidelineIndex, on: date) -> tuple[m.DrugListVersion | None, bool]:
     """The list version in force on a date as far as the graph knows, and whether a later version
     the graph does not date may have replaced it (v3 in 2019: v4 and v5 are not dated)."""
-    started = sorted(
-        (v for v in index.list_versions.values() if v.effective_from <= on),
-        key=lambda v: v.effective_from,
-    )
+    versions, starts = _versions(index)
+    started = bisect_right(starts, on)
     if not started:
         return None, False
-    latest = started[-1]
+    latest = versions[started - 1]
     if latest.effective_until is not None and on >= latest.effective_until:
         return None, False  # a gap the graph cannot fill
-    later = any(v.effective_from > latest.effective_from for v in index.list_versions.values())
+    later = latest.effective_from < starts[-1]
     return latest, latest.effective_until is None and later
+
+
+@per_index
+def _versions(index: GuidelineIndex) -> tuple[tuple[m.DrugListVersion, ...], tuple[date, ...]]:
+    """The list versions by the date they took effect, and those dates (read once per index)."""
+    versions = tuple(sorted(index.list_versions.values(), key=lambda v: v.effective_from))
+    return versions, tuple(v.effective_from for v in versions)
 
 
 def drug_list_status(

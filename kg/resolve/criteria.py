@@ -13,8 +13,8 @@ from typing import NamedTuple
 from kg import model as m
 from kg import vocab
 from kg.index import GuidelineIndex
+from kg.per_index import per_index
 from kg.resolve.outcome import CriterionResult, Status
-from kg.resolve.per_index import per_index
 from kg.resolve.request import Facts
 
 # Units a requested count can be compared with: a "#60" of tablets is not a number of visits.

@@ -11,8 +11,8 @@ from kg import model as m
 from kg.drug_list import DrugListStatus, drug_list_status
 from kg.index import GuidelineIndex
 from kg.mme import OpioidDose, ThresholdCheck, check_thresholds, judge, read_dose
+from kg.per_index import per_index
 from kg.resolve.outcome import CriterionResult, Status
-from kg.resolve.per_index import per_index
 from kg.resolve.request import ResolveRequest
 from kg.resolve.service import ServiceReading
 
