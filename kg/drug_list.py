@@ -144,21 +144,34 @@ def drug_list_status(
     treatment = index.treatments.get(treatment_id)
     if treatment is None or treatment.kind not in _DRUG_KINDS:
         return None
-    label = treatment.label
+    # Between two dates on which a list version or an entry begins or ends, a drug stands the
+    # same: its standing is read once per such period, and dated per request.
+    key = (treatment_id, compound, bisect_right(_list_dates(index), on))
+    kept = _standings(index)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = _standing(index, treatment, on, compound)
+    fields, text = found
+    return DrugListStatus(on=on, text=str(on).join(text), **fields)
+
+
+# A standing without its date: the other fields, and its text in the parts the date joins.
+Undated = tuple[dict[str, Any], tuple[str, ...]]
+
+
+def _standing(index: GuidelineIndex, treatment: m.Treatment, on: date, compound: bool) -> Undated:
+    treatment_id, label = treatment.id, treatment.label
+    about_drug = {"drug_id": treatment_id, "drug": label}
     if on < DRUG_LIST_START:
         rule, url = _RULE_SOURCES["NO_FORMULARY"]
-        return DrugListStatus(
-            Standing.NO_FORMULARY,
-            treatment_id,
-            label,
-            on,
-            f"No MTUS Drug List applied on {on}: the formulary covers drugs dispensed from "
-            f"{DRUG_LIST_START} ({rule}).",
-            sources=(rule, url),
+        return {"standing": Standing.NO_FORMULARY, **about_drug, "sources": (rule, url)}, (
+            "No MTUS Drug List applied on ",
+            f": the formulary covers drugs dispensed from {DRUG_LIST_START} ({rule}).",
         )
     version, maybe_later = version_on(index, on)
     where = _version_words(version, maybe_later)
     base = {
+        **about_drug,
         "list_version": version.version if version else None,
         "list_version_from": version.effective_from if version else None,
     }
@@ -171,37 +184,21 @@ def drug_list_status(
         or (COMPOUNDED_CLASS in lineage and not treatment.brand_names)
     ):
         rule, url = _RULE_SOURCES["COMPOUNDED"]
-        return DrugListStatus(
-            Standing.COMPOUNDED,
-            treatment_id,
-            label,
-            on,
+        return {"standing": Standing.COMPOUNDED, "sources": (rule, url), **base}, (
             f"{label} is a compounded drug: it needs prospective review before it is dispensed, "
             f"whatever the list says of its ingredients ({rule}).",
-            sources=(rule, url),
-            **base,
         )
     if treatment.kind == vocab.TreatmentKind.DRUG_CLASS:
-        return DrugListStatus(
-            Standing.NOT_KNOWN,
-            treatment_id,
-            label,
-            on,
+        return {"standing": Standing.NOT_KNOWN, **base}, (
             f"{label} is a drug class; the MTUS Drug List ({where}) lists drugs, so the status "
             "depends on the drug requested: not known.",
-            **base,
         )
     entry = _entry_on(index, treatment_id, on)
     if entry is None:
-        return DrugListStatus(
-            Standing.NOT_KNOWN,
-            treatment_id,
-            label,
-            on,
-            f"MTUS Drug List status of {label} on {on} not known: the graph holds no entry for "
-            f"it on {where}. Check the DWC list; a drug it does not name is Unlisted and needs "
-            "prospective review (8 CCR 9792.27.10).",
-            **base,
+        return {"standing": Standing.NOT_KNOWN, **base}, (
+            f"MTUS Drug List status of {label} on ",
+            f" not known: the graph holds no entry for it on {where}. Check the DWC list; a drug "
+            "it does not name is Unlisted and needs prospective review (8 CCR 9792.27.10).",
         )
     status = _STATUS_WORDS.get(entry.status, entry.status)
     entry_drug = index.treatments[entry.drug_id].label
@@ -216,20 +213,29 @@ def drug_list_status(
         "confidence": entry.provenance.confidence,
     }
     if entry.provenance.confidence == vocab.Confidence.U:
-        return DrugListStatus(
-            Standing.NOT_KNOWN,
-            treatment_id,
-            label,
-            on,
-            f"MTUS Drug List status of {label} on {on} not verified: an unverified entry"
-            f"{about} records it as {status} ({where}). Check the DWC list.",
-            recorded_status=entry.status,
-            **common,
+        return {"standing": Standing.NOT_KNOWN, "recorded_status": entry.status, **common}, (
+            f"MTUS Drug List status of {label} on ",
+            f" not verified: an unverified entry{about} records it as {status} ({where}). Check "
+            "the DWC list.",
         )
     standing = _FROM_STATUS.get(vocab.FormularyStatus(entry.status), Standing.NOT_KNOWN)
-    return DrugListStatus(
-        standing, treatment_id, label, on, _text(standing, label, entry, where, about), **common
-    )
+    return {"standing": standing, **common}, (_text(standing, label, entry, where, about),)
+
+
+@per_index
+def _list_dates(index: GuidelineIndex) -> tuple[date, ...]:
+    """Every date on which a list version or an entry begins or ends, and the list's start."""
+    found = {DRUG_LIST_START}
+    for dated in (*index.list_versions.values(), *index.formulary.values()):
+        found.add(dated.effective_from)
+        if dated.effective_until is not None:
+            found.add(dated.effective_until)
+    return tuple(sorted(found))
+
+
+@per_index
+def _standings(index: GuidelineIndex) -> dict[tuple[str, bool, int], Undated]:
+    return {}  # (drug, compound, period) -> its standing, filled as drugs are asked for
 
 
 def _entry_on(index: GuidelineIndex, treatment_id: str, on: date) -> m.FormularyEntry | None:
