@@ -17,14 +17,22 @@ from dataclasses import replace
 from datetime import date
 from functools import lru_cache, partial
 
+from kg import model as m
 from kg.index import GuidelineIndex
+from kg.per_index import per_index
 from kg.resolve import steps
 from kg.resolve.diagnosis import DiagnosisReading, is_icd10
 from kg.resolve.engine import resolve
 from kg.resolve.outcome import ServiceResolution
 from kg.resolve.ranking import Ranking, cite_section
 from kg.resolve.request import FIRST_MTUS_DATE, ResolveRequest
-from kg.resolve.sequence import Standings, edition_boundaries, ranking_scope, reached_by
+from kg.resolve.sequence import (
+    Standings,
+    edition_boundaries,
+    ranking_scope,
+    reached_by,
+    standings_on,
+)
 from kg.resolve.steps import Steps
 
 READINGS = 8192  # distinct service texts kept read
@@ -42,8 +50,8 @@ class CachedResolver:
     def __init__(self, index: GuidelineIndex) -> None:
         self.index = index
         plain = Steps.of(index)
-        self.boundaries = _boundaries(index)
-        self.standings: dict[int, Standings] = {}  # per epoch: documents' standings as read
+        # every document stands the same on any date of an epoch: read once per index
+        self.boundaries, self.standings, epoch_steps = _epochs(index)
 
         @lru_cache(maxsize=RANKINGS)
         def ranking_of_epoch(
@@ -56,8 +64,6 @@ class CachedResolver:
             first = (
                 self.boundaries[epoch - 1] if epoch > 0 else date.min
             )  # any date of the epoch ranks the same
-            # and every document stands the same on any date of the epoch: read once per epoch
-            standings = self.standings.setdefault(epoch, {})
             return steps.ranking(
                 treatment,
                 first,
@@ -65,9 +71,10 @@ class CachedResolver:
                 regions,
                 conditions,
                 index=index,
-                standings=standings,
+                standings=self.standings[epoch],
                 reached=reached_by(treatment, index),
                 cited=cited,
+                rule=epoch_steps[epoch],
             )
 
         # a section's citation is the same in every case in which it stands the same way
@@ -128,6 +135,17 @@ class CachedResolver:
 
     def resolve(self, request: ResolveRequest) -> tuple[ServiceResolution, ...]:
         return resolve(request, self.index, self.steps)
+
+
+@per_index
+def _epochs(
+    index: GuidelineIndex,
+) -> tuple[tuple[date, ...], tuple[Standings, ...], tuple[tuple[m.EvidenceStep, ...], ...]]:
+    """The epochs' boundaries, and on one date of each epoch (its first) the documents' standings
+    and the search rule in force: read once per index, what every ranking of the epoch reads."""
+    boundaries = _boundaries(index)
+    firsts = (date.min, *boundaries)
+    return boundaries, standings_on(firsts, index), tuple(index.steps_on(d) for d in firsts)
 
 
 def _boundaries(index: GuidelineIndex) -> tuple[date, ...]:

@@ -62,6 +62,7 @@ class Ranking:
         decided: str = "",
         passed: tuple[str, ...] = (),
         cited: Cite | None = None,
+        rule: tuple[m.EvidenceStep, ...] | None = None,
     ) -> None:
         silent = silent or []
         self.candidates = tuple(ranked)  # the sections that address the treatment
@@ -90,7 +91,7 @@ class Ranking:
         self._why = ranked[0].why if ranked else ""
         # the rule in force on the date (any date of a cache epoch has the same rule: the rules'
         # dates are epoch boundaries)
-        self._steps = index.steps_on(on)
+        self._steps = index.steps_on(on) if rule is None else rule
         self._silent = tuple(c for c in silent if c.mtus)
         self._decided = decided
         self._passed = passed  # MTUS guidelines of another condition family, passed over
@@ -168,11 +169,13 @@ def rank_case(
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
     cited: Cite | None = None,
+    rule: tuple[m.EvidenceStep, ...] | None = None,
 ) -> Ranking:
     """`standings`: documents' standings on this date already read, kept by the caller for every
     date on which they stand the same (kg.resolve.cached keeps them per epoch); `reached`: the
     treatment's sections (kg.reach), when the caller has them; `cited`: `cite_section`, or one
-    that keeps its answers."""
+    that keeps its answers; `rule`: the search sequence in force on the date, when the caller has
+    it."""
     case = Case(on, phase, regions, conditions)
     ranked = candidates(treatment_id, case, index, standings, reached)
     addressing = [c for c in ranked if not c.weak]
@@ -185,7 +188,7 @@ def rank_case(
         if conditions
         else ()
     )
-    return Ranking(addressing, index, on, silent, decided, passed, cited)
+    return Ranking(addressing, index, on, silent, decided, passed, cited, rule)
 
 
 # (section id, citation label, is MTUS, evidence step, edition current on the date) -> citation

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from kg import model as m
@@ -121,7 +122,9 @@ def candidates(
             continue
         else:
             region = 0
-        fits = r.phase_fits[phase] if phase in r.phase_fits else _phase_fits(r, phase)
+        fits = r.phase_fits.get(phase, _UNREAD)
+        if fits is _UNREAD:
+            fits = _phase_fits(r, phase)
         if fits is None:
             continue
         devoted = document.devoted_to_conditions  # `_condition_family_fits`
@@ -149,13 +152,15 @@ def candidates(
             0 if current else 1,
             r.recency,
         )
-        found.append(Candidate(r.section, label, mtus, step, rank, r.why))
-    found.sort(key=_rank)
+        # tuple.__new__: a named tuple made without its Python-level constructor (one per row)
+        found.append(_new(Candidate, (r.section, label, mtus, step, rank, r.why)))
+    found.sort(key=_RANK)
     return found
 
 
-def _rank(candidate: Candidate) -> tuple[int, ...]:
-    return candidate.rank
+_new = tuple.__new__
+_RANK = attrgetter("rank")
+_UNREAD = (-1, -1)  # a phase the compiled rows hold no fits for
 
 
 def _phase_fits(r: Reached, phase: str) -> tuple[int, int] | None:
@@ -287,6 +292,35 @@ def edition_known_on(document: m.Document, on: date, index: GuidelineIndex) -> b
     if document.family not in CONTINUOUSLY_UPDATED_FAMILIES:
         return True
     start, until = _edition_span(document, index)
+    return start is not None and start <= on and (until is None or on < until)
+
+
+def standings_on(dates: tuple[date, ...], index: GuidelineIndex) -> tuple[Standings, ...]:
+    """For each date, every document's standing then and whether its edition is the one current
+    then: what `candidates` reads for each of a treatment's rows, read for all documents at once
+    (kg.resolve.cached reads it for one date of each epoch when it takes an index)."""
+    spans = {
+        d.id: _edition_span(d, index)
+        for d in index.documents.values()
+        if d.family in CONTINUOUSLY_UPDATED_FAMILIES
+    }
+    out = []
+    for on in dates:
+        steps = index.steps_on(on)
+        out.append(
+            {
+                d.id: (document_standing(d, on, index, steps), _current(spans.get(d.id), on))
+                for d in index.documents.values()
+            }
+        )
+    return tuple(out)
+
+
+def _current(span: tuple[date | None, date | None] | None, on: date) -> bool:
+    """`edition_known_on` of a document whose edition spans `span` (None: a fixed text)."""
+    if span is None:
+        return True
+    start, until = span
     return start is not None and start <= on and (until is None or on < until)
 
 

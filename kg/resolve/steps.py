@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from kg import model as m
 from kg.index import GuidelineIndex
 from kg.resolve.criteria import Context, evaluate
 from kg.resolve.diagnosis import DiagnosisReading, read_diagnoses
@@ -74,8 +75,11 @@ def ranking(
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
     cited: Cite | None = None,
+    rule: tuple[m.EvidenceStep, ...] | None = None,
 ) -> Ranking:
-    return rank_case(treatment_id, on, phase, regions, conditions, index, standings, reached, cited)
+    return rank_case(
+        treatment_id, on, phase, regions, conditions, index, standings, reached, cited, rule
+    )
 
 
 def criteria(
