@@ -104,7 +104,7 @@ class CachedResolver:
                     if c in applied
                     or (
                         c in index.conditions
-                        and written_for & set(index.conditions[c].body_regions)
+                        and not written_for.isdisjoint(index.conditions[c].body_regions)
                     )
                 ),
             )
