@@ -30,6 +30,8 @@ class NameWords:
     names: tuple[str, ...]
     sizes: tuple[int, ...]  # words of each name
     firsts: frozenset[str]  # the first words of the names: where a name may begin in a text
+    # first word -> most words of a name it begins: the longest phrase worth looking up there
+    longest: dict[str, int]
     by_word: dict[str, tuple[int, ...]]  # word -> positions of the names holding it
     by_variant: dict[str, tuple[str, ...]]  # a word less up to 2 letters -> the words
 
@@ -44,10 +46,14 @@ class NameWords:
         for word in by_word:
             for variant in _variants(word):
                 by_variant[variant].append(word)
+        longest: dict[str, int] = {}
+        for words in (name.split() for name in ordered if name):
+            longest[words[0]] = max(longest.get(words[0], 0), len(words))
         return cls(
             ordered,
             tuple(len(set(name.split())) for name in ordered),
-            frozenset(name.split()[0] for name in ordered if name),
+            frozenset(longest),
+            longest,
             {w: tuple(p) for w, p in by_word.items()},
             {v: tuple(w) for v, w in by_variant.items()},
         )
@@ -100,9 +106,11 @@ def _variants(word: str) -> set[str]:
     word too short to take a slip."""
     if len(word) < EXACT_BELOW:
         return set()
-    slips = 1 if len(word) < ONE_SLIP_BELOW else 2
-    out = {word}
-    for n in range(1, slips + 1):
-        for gone in combinations(range(len(word)), n):
-            out.add("".join(c for i, c in enumerate(word) if i not in gone))
-    return out
+    once = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    if len(word) < ONE_SLIP_BELOW:
+        return {word, *once}
+    # two deletions: i < j, cut by slicing (a text's misspelled words are looked up per request)
+    twice = {
+        word[:i] + word[i + 1 : j] + word[j + 1 :] for i, j in combinations(range(len(word)), 2)
+    }
+    return {word, *once, *twice}

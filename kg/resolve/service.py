@@ -7,7 +7,9 @@ first), then a fuzzy match (rapidfuzz) for typos; nothing found is an outcome, n
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import takewhile
 
 from rapidfuzz import fuzz, process
 
@@ -16,45 +18,87 @@ from kg.index import GuidelineIndex
 from kg.quantity import parse_quantity
 from kg.text import normalize
 
-# Words of a request that say where, not what. Each maps to the body region chapters use
-# (gl:BodyRegion local names).
-REGION_WORDS: tuple[tuple[str, str], ...] = (
-    (r"\b(cervical|neck|c-?spine|cervicothoracic)\b", "Neck"),
-    (r"\b(thoracic|t-?spine|mid back|thoracolumbar)\b", "ThoracicSpine"),
+# Words of a request that say where, not what: the spellings (a regular expression for one word
+# or phrase each, with no top-level "|": see _cue) of a body region chapters use (gl:BodyRegion
+# local names).
+REGION_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("cervical", "neck", "c-?spine", "cervicothoracic"), "Neck"),
+    (("thoracic", "t-?spine", "mid back", "thoracolumbar"), "ThoracicSpine"),
     (
-        r"\b(lumbar|lumbosacral|low back|lower back|l-?spine|ls spine|sacral|sacroiliac|"
-        r"si joint|coccyx|back)\b",
+        (
+            *("lumbar", "lumbosacral", "low back", "lower back", "l-?spine", "ls spine"),
+            *("sacral", "sacroiliac", "si joint", "coccyx", "back"),
+        ),
         "LowBack",
     ),
-    (r"\b(shoulders?|rotator cuff|slap|acromioclavicular|ac joint|labr(um|al))\b", "Shoulder"),
-    (r"\b(elbows?|epicondyl\w*|cubital|olecranon|radial head)\b", "Elbow"),
     (
-        r"\b(wrists?|hands?|fingers?|thumbs?|forearms?|carpal|trigger finger|digits?)\b",
+        ("shoulders?", "rotator cuff", "slap", "acromioclavicular", "ac joint", "labr(um|al)"),
+        "Shoulder",
+    ),
+    (("elbows?", r"epicondyl\w*", "cubital", "olecranon", "radial head"), "Elbow"),
+    (
+        (
+            *("wrists?", "hands?", "fingers?", "thumbs?", "forearms?", "carpal"),
+            *("trigger finger", "digits?"),
+        ),
         "ForearmWristHand",
     ),
-    (r"\b(hips?|groin|pelvis|pelvic)\b", "HipPelvis"),
-    (r"\b(knees?|menisc\w*|patell\w*|tibia\w*)\b", "Knee"),
-    (r"\b(ankles?|foot|feet|toes?|heels?|plantar|achilles)\b", "AnkleFoot"),
-    (r"\b(head|brain|brainstem|skull|headaches?|concussion)\b", "Head"),
-    (r"\b(eyes?|ocular|vision)\b", "Eye"),
-    (r"\b(abdomen|abdominal|hernia)\b", "Abdomen"),
+    (("hips?", "groin", "pelvis", "pelvic"), "HipPelvis"),
+    (("knees?", r"menisc\w*", r"patell\w*", r"tibia\w*"), "Knee"),
+    (("ankles?", "foot", "feet", "toes?", "heels?", "plantar", "achilles"), "AnkleFoot"),
+    (("head", "brain", "brainstem", "skull", "headaches?", "concussion"), "Head"),
+    (("eyes?", "ocular", "vision"), "Eye"),
+    (("abdomen", "abdominal", "hernia"), "Abdomen"),
 )
 # A limb named without a joint ("upper extremity", RUE/LUE, "bilateral lower extremities") is
 # every region of that limb, not the spine (issue 14): which chapter governs is then decided by the
 # section that addresses the service and by the diagnoses, never by reading an arm as the neck.
-_UPPER_LIMB = r"\bupper (extremit(y|ies)|limbs?)\b|\barms?\b|\b(rue|lue|bue)\b"
-_LOWER_LIMB = r"\blower (extremit(y|ies)|limbs?)\b|\blegs?\b|\b(rle|lle|ble)\b"
-REFERRED_REGION_WORDS: tuple[tuple[str, str], ...] = (
+_UPPER_LIMB = ("upper (extremit(y|ies)|limbs?)", "arms?", "rue", "lue", "bue")
+_LOWER_LIMB = ("lower (extremit(y|ies)|limbs?)", "legs?", "rle", "lle", "ble")
+REFERRED_REGION_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     *((_UPPER_LIMB, region) for region in ("Shoulder", "Elbow", "ForearmWristHand")),
     *((_LOWER_LIMB, region) for region in ("HipPelvis", "Knee", "AnkleFoot")),
-    (r"\bsciatic\b", "LowBack"),
+    (("sciatic",), "LowBack"),
 )
-_REGION_RES = tuple(
-    (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS
+
+
+def _cue(spelling: str) -> str:
+    """The letters every match of a spelling begins with: its leading letters, less the last when
+    that one is optional ("shoulders?" -> "shoulder"); "" when there is no such letter."""
+    letters = "".join(takewhile(str.isalpha, spelling))
+    if spelling[len(letters) : len(letters) + 1] in ("?", "*", "{"):
+        letters = letters[:-1]
+    return letters
+
+
+_REGION_ENTRIES = REGION_WORDS + REFERRED_REGION_WORDS  # named regions first, then referred ones
+_REGION_PATTERNS = tuple(
+    (re.compile(rf"\b({'|'.join(spellings)})\b", re.IGNORECASE), region)
+    for spellings, region in _REGION_ENTRIES
 )
-_REFERRED_RES = tuple(
-    (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REFERRED_REGION_WORDS
-)
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def _cue_index(
+    entries: tuple[tuple[tuple[str, ...], str], ...],
+) -> tuple[frozenset[int], dict[str, tuple[tuple[str, frozenset[int]], ...]]]:
+    """The entries with a spelling that has no cue (always searched), and cue -> the entries with
+    a spelling of that cue, grouped by the cue's first letter."""
+    places: dict[str, set[int]] = defaultdict(set)
+    for place, (spellings, _) in enumerate(entries):
+        for spelling in spellings:
+            places[_cue(spelling)].add(place)
+    uncued = frozenset(places.pop("", ()))
+    by_letter: dict[str, list[tuple[str, frozenset[int]]]] = defaultdict(list)
+    for cue, cued in places.items():
+        by_letter[cue[0]].append((cue, frozenset(cued)))
+    return uncued, {letter: tuple(cues) for letter, cues in by_letter.items()}
+
+
+# Most services name no region at all, so a pattern is searched only where a word of the text
+# begins with the cue of one of its spellings: a match begins at a word boundary with the cue's
+# letters, so a text without such a word cannot match.
+_UNCUED, _CUES_BY_LETTER = _cue_index(_REGION_ENTRIES)
 
 # Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
 # CPMTG Topical analgesics vs NSAIDs).
@@ -152,11 +196,26 @@ def _therapeutic_ultrasound(text: str, matched: tuple[str, ...]) -> bool:
 
 def body_regions(text: str, referred: bool = True) -> tuple[str, ...]:
     """Regions a text names; with `referred`, also the spine region a bare limb refers to."""
+    searched = len(_REGION_PATTERNS) if referred else len(REGION_WORDS)
     found: list[str] = []
-    for pattern, region in _REGION_RES + (_REFERRED_RES if referred else ()):
-        if pattern.search(text) and region not in found:
+    for position in _cued_patterns(text):
+        pattern, region = _REGION_PATTERNS[position]
+        if position < searched and region not in found and pattern.search(text):
             found.append(region)
     return tuple(found)
+
+
+def _cued_patterns(text: str) -> list[int] | range:
+    """The region patterns a word of the text gives a cue for (places in _REGION_PATTERNS, in
+    order)."""
+    if not text.isascii():  # re's case folding reaches letters lower() does not: search them all
+        return range(len(_REGION_PATTERNS))
+    cued = set(_UNCUED)
+    for word in set(_LETTERS.findall(text.lower())):
+        for cue, positions in _CUES_BY_LETTER.get(word[0], ()):
+            if word.startswith(cue):
+                cued |= positions
+    return sorted(cued)
 
 
 def match_treatments(
@@ -173,13 +232,11 @@ def match_treatments(
 def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int, tuple[str, ...]]]:
     """Longest alias phrases of the text, left to right, never overlapping."""
     spans = []
-    firsts = index.treatment_words.firsts
+    longest = index.treatment_words.longest
     i = 0
     while i < len(words):
-        if words[i] not in firsts:  # no name begins with this word
-            i += 1
-            continue
-        for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
+        most = longest.get(words[i], 0)  # 0: no name begins with this word
+        for n in range(min(MAX_NGRAM, most, len(words) - i), 0, -1):
             ids = index.treatment_names.get(" ".join(words[i : i + n]))
             if ids:
                 spans.append((i, n, ids))
