@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 from kg import vocab
 from kg.index import GuidelineIndex
 from kg.quantity import parse_quantity
-from kg.text import normalize
+from kg.text import CuedPattern, cue_text, normalize
 
 # Words of a request that say where, not what: the spellings (a regular expression for one word
 # or phrase each, with no top-level "|": see _cue) of a body region chapters use (gl:BodyRegion
@@ -102,18 +102,31 @@ _UNCUED, _CUES_BY_LETTER = _cue_index(_REGION_ENTRIES)
 
 # Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
 # CPMTG Topical analgesics vs NSAIDs).
-_TOPICAL = re.compile(
-    r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
-    r"liniment|spray|roll-?on)\b|\d\s*%",
-    re.IGNORECASE,
+# (Cues: the lower-case letters or signs every match of the pattern holds.)
+_TOPICAL = CuedPattern(
+    re.compile(
+        r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
+        r"liniment|spray|roll-?on)\b|\d\s*%",
+        re.IGNORECASE,
+    ),
+    cues=(
+        *("cream", "gel", "ointment", "lotion", "patch", "topical", "compound", "transdermal"),
+        *("liniment", "spray", "roll", "%"),
+    ),
 )
-_RETRO = re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE)
+_RETRO = CuedPattern(
+    re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE),
+    cues=("retro", "dos", "date of service"),
+)
 # "Associated surgical service: ..." heads the ancillaries of a requested surgery: they follow it
 # (issue 14), unless the service itself says it comes before (pre-op labs, clearance).
-_POSTOP = re.compile(
-    r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b|"
-    r"^\s*associated surgical services?\b(?!.*\bpre[- ]?op)",
-    re.IGNORECASE,
+_POSTOP = CuedPattern(
+    re.compile(
+        r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b|"
+        r"^\s*associated surgical services?\b(?!.*\bpre[- ]?op)",
+        re.IGNORECASE,
+    ),
+    cues=("post", "after surgery", "associated surgical service"),
 )
 # Ultrasound written with a count of sessions ("1 times 8", "x 8", "2x4") or called therapeutic is
 # the physical-medicine modality (CPMTG Ultrasound, therapeutic); an ultrasound of a region without
@@ -152,7 +165,8 @@ class ServiceReading:
 def read_service(
     text: str, index: GuidelineIndex, treatment_id: str | None = None, quantity: float | None = None
 ) -> ServiceReading:
-    topical = bool(_TOPICAL.search(text))
+    cues_in = cue_text(text)
+    topical = bool(_TOPICAL.search(text, cues_in))
     parsed_quantity, unit = parse_quantity(text) if quantity is None else (quantity, None)
     regions = body_regions(text)
     if treatment_id:
@@ -178,8 +192,8 @@ def read_service(
         unit,
         topical,
         regions,
-        bool(_RETRO.search(text)),
-        bool(_POSTOP.search(text)),
+        bool(_RETRO.search(text, cues_in)),
+        bool(_POSTOP.search(text, cues_in)),
         matched_by,
         suggestions,
     )
@@ -250,11 +264,14 @@ def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int
 def _choose(
     spans: list[tuple[int, int, tuple[str, ...]]], index: GuidelineIndex
 ) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
-    drugs = [ids for _, _, ids in spans if all(_is_drug(i, index) for i in ids)]
-    distinct_drugs = {ids for ids in drugs if len(ids) == 1}
-    if len(distinct_drugs) > 1 and len(drugs) == len(spans):
-        return tuple(ids[0] for ids in dict.fromkeys(drugs)), False, "alias", ()
+    if len(spans) > 1:  # one name is never a compound
+        drugs = [ids for _, _, ids in spans if all(_is_drug(i, index) for i in ids)]
+        distinct_drugs = {ids for ids in drugs if len(ids) == 1}
+        if len(distinct_drugs) > 1 and len(drugs) == len(spans):
+            return tuple(ids[0] for ids in dict.fromkeys(drugs)), False, "alias", ()
     _, _, best = max(spans, key=lambda s: (s[1], -s[0]))  # the longest phrase, earliest on ties
+    if len(best) == 1:  # one treatment: nothing to be more specific than
+        return best, False, "alias", ()
     best = _most_specific(best, index)
     return best, len(best) > 1, "alias", best if len(best) > 1 else ()
 
@@ -283,11 +300,11 @@ def _fuzzy(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str
     return (), False, "", tuple(ranked[:5])
 
 
+_DRUG_KINDS = frozenset((vocab.TreatmentKind.DRUG, vocab.TreatmentKind.COMPOUNDED_PRODUCT))
+
+
 def _is_drug(treatment_id: str, index: GuidelineIndex) -> bool:
-    return index.treatments[treatment_id].kind in (
-        vocab.TreatmentKind.DRUG,
-        vocab.TreatmentKind.COMPOUNDED_PRODUCT,
-    )
+    return index.treatments[treatment_id].kind in _DRUG_KINDS
 
 
 def topical_variant(treatment_id: str, index: GuidelineIndex) -> str:
