@@ -27,6 +27,9 @@ _WORD_ALT = "|".join(sorted((w for w in _WORDS if len(w) > 2), key=len, reverse=
 _N = rf"(?:\d+|(?:{_WORD_ALT})(?:\s*\(\d+\))?)"
 _FREQ = rf"(?P<f>{_N}|once|twice)(?:\s+(?:times?|visits?|sessions?|x))?\s*(?:a|per|/|each)\s*week"
 _WEEKS = rf"(?:for|times|x|over)\s+(?P<w>{_N})\s+weeks?"
+# Every pattern below reads a count in digits or in a number word: a text holding neither asks for
+# no fixed quantity, and is told by substring tests alone.
+_NUMBER_CUES = (*"0123456789", *(w for w in _WORDS if len(w) > 2))
 
 # Each pattern with its cues: the lower-case strings every match of it holds (kg.text.CuedPattern);
 # most services hold few of them, and a substring test costs a fraction of a search.
@@ -38,6 +41,7 @@ _RANGE = CuedPattern(
         re.IGNORECASE,
     ),
     ("time", "x", "session", "visit", "week", "treatment"),
+    also=("-", "to", "or"),
 )
 _FREQ_WEEKS = CuedPattern(
     re.compile(rf"\b{_FREQ}\W+(?:\w+\W+){{0,3}}?{_WEEKS}", re.IGNORECASE), ("week",)
@@ -90,6 +94,8 @@ def parse_quantity(service_text: str) -> tuple[Number | None, str | None]:
     """(quantity, unit) of a service: unit is None for counts, 'grams'/'ml' for amounts."""
     text = service_text[:2000]  # services are one line; the bound keeps odd input cheap
     cues_in = cue_text(text)
+    if cues_in is not None and not any(map(cues_in.__contains__, _NUMBER_CUES)):
+        return None, None
     if m := _HASH.search(text, cues_in):
         return int(m.group(1)), None
     if m := _QTY.search(text, cues_in):

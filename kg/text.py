@@ -48,13 +48,25 @@ class CuedPattern:
 
     pattern: re.Pattern[str]
     cues: tuple[str, ...]
+    also: tuple[str, ...] = ()  # when given, every match holds one of these too
 
     def search(self, text: str, cues_in: str | None) -> re.Match[str] | None:
         """pattern.search(text); `cues_in` is cue_text(text), worked out once per text."""
-        return self.pattern.search(text) if self._holds_cue(cues_in) else None
+        if cues_in is not None and not self._holds_cue(cues_in):
+            return None
+        return self.pattern.search(text)
+
+    def sub(self, replacement: str, text: str, cues_in: str | None) -> str:
+        if cues_in is not None and not self._holds_cue(cues_in):
+            return text
+        return self.pattern.sub(replacement, text)
 
     def finditer(self, text: str, cues_in: str | None) -> Iterator[re.Match[str]]:
-        return self.pattern.finditer(text) if self._holds_cue(cues_in) else iter(())
+        if cues_in is not None and not self._holds_cue(cues_in):
+            return iter(())
+        return self.pattern.finditer(text)
 
-    def _holds_cue(self, cues_in: str | None) -> bool:
-        return cues_in is None or any(map(cues_in.__contains__, self.cues))
+    def _holds_cue(self, cues_in: str) -> bool:
+        return any(map(cues_in.__contains__, self.cues)) and (
+            not self.also or any(map(cues_in.__contains__, self.also))
+        )

@@ -140,7 +140,10 @@ _IMAGING = re.compile(r"\b(diagnostic|guid(ed|ance)|imaging|sonogra\w*|scan)\b",
 THERAPEUTIC_ULTRASOUND = "tx:therapeutic-ultrasound"
 SESSIONS_RULE = "rule (ultrasound given in sessions is therapeutic)"
 # Dosage and packaging words carry no meaning for matching the treatment.
-_NOISE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE)
+_NOISE = CuedPattern(
+    re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE),
+    (*"0123456789", "qty"),
+)
 
 FUZZY_ACCEPT = 90  # WRatio at or above which a single fuzzy match is taken as the treatment
 FUZZY_SUGGEST = 60
@@ -168,7 +171,7 @@ def read_service(
     cues_in = cue_text(text)
     topical = bool(_TOPICAL.search(text, cues_in))
     parsed_quantity, unit = parse_quantity(text) if quantity is None else (quantity, None)
-    regions = body_regions(text)
+    regions = _body_regions(text, cues_in)
     if treatment_id:
         ids: tuple[str, ...] = (treatment_id,) if treatment_id in index.treatments else ()
         matched_by, ambiguous, suggestions = ("id" if ids else ""), False, ()
@@ -210,22 +213,26 @@ def _therapeutic_ultrasound(text: str, matched: tuple[str, ...]) -> bool:
 
 def body_regions(text: str, referred: bool = True) -> tuple[str, ...]:
     """Regions a text names; with `referred`, also the spine region a bare limb refers to."""
+    return _body_regions(text, cue_text(text), referred)
+
+
+def _body_regions(text: str, cues_in: str | None, referred: bool = True) -> tuple[str, ...]:
     searched = len(_REGION_PATTERNS) if referred else len(REGION_WORDS)
     found: list[str] = []
-    for position in _cued_patterns(text):
+    for position in _cued_patterns(cues_in):
         pattern, region = _REGION_PATTERNS[position]
         if position < searched and region not in found and pattern.search(text):
             found.append(region)
     return tuple(found)
 
 
-def _cued_patterns(text: str) -> list[int] | range:
+def _cued_patterns(cues_in: str | None) -> list[int] | range:
     """The region patterns a word of the text gives a cue for (places in _REGION_PATTERNS, in
-    order)."""
-    if not text.isascii():  # re's case folding reaches letters lower() does not: search them all
+    order); all of them where cues cannot be trusted (kg.text.cue_text)."""
+    if cues_in is None:
         return range(len(_REGION_PATTERNS))
     cued = set(_UNCUED)
-    for word in set(_LETTERS.findall(text.lower())):
+    for word in set(_LETTERS.findall(cues_in)):
         for cue, positions in _CUES_BY_LETTER.get(word[0], ()):
             if word.startswith(cue):
                 cued |= positions
@@ -236,7 +243,7 @@ def match_treatments(
     text: str, index: GuidelineIndex
 ) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
     """(ids, ambiguous, how, suggestions). Several non-overlapping drug names = a compound."""
-    words = normalize(_NOISE.sub(" ", text)).split()
+    words = normalize(_NOISE.sub(" ", text, cue_text(text))).split()
     spans = _alias_spans(words, index)
     if spans:
         return _choose(spans, index)
