@@ -22,11 +22,11 @@ from kg.text import CuedPattern, cue_text, normalize
 # or phrase each, with no top-level "|": see _cue) of a body region chapters use (gl:BodyRegion
 # local names).
 REGION_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("cervical", "neck", "c-?spine", "cervicothoracic"), "Neck"),
-    (("thoracic", "t-?spine", "mid back", "thoracolumbar"), "ThoracicSpine"),
+    (("cervical", "neck", "c-spine", "cspine", "cervicothoracic"), "Neck"),
+    (("thoracic", "t-spine", "tspine", "mid back", "thoracolumbar"), "ThoracicSpine"),
     (
         (
-            *("lumbar", "lumbosacral", "low back", "lower back", "l-?spine", "ls spine"),
+            *("lumbar", "lumbosacral", "low back", "lower back", "l-spine", "lspine", "ls spine"),
             *("sacral", "sacroiliac", "si joint", "coccyx", "back"),
         ),
         "LowBack",
@@ -62,13 +62,60 @@ REFERRED_REGION_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
 )
 
 
-def _cue(spelling: str) -> str:
-    """The letters every match of a spelling begins with: its leading letters, less the last when
-    that one is optional ("shoulders?" -> "shoulder"); "" when there is no such letter."""
+_OPTIONAL = ("?", "*", "{")  # what makes the character before it optional
+
+
+def _cue(spelling: str) -> tuple[str, bool]:
+    """The letters every match of a spelling begins with, and whether they are the whole word of
+    the text there: its leading letters, less the last when that one is optional ("shoulders?" ->
+    "shoulder", a prefix); whole where the spelling ends (the pattern ends with a word boundary) or
+    goes on with a space or hyphen that is not optional ("low back" -> "low", "c-spine" -> "c")."""
     letters = "".join(takewhile(str.isalpha, spelling))
-    if spelling[len(letters) : len(letters) + 1] in ("?", "*", "{"):
-        letters = letters[:-1]
-    return letters
+    rest = spelling[len(letters) :]
+    if rest[:1] in _OPTIONAL:
+        return letters[:-1], False
+    return letters, rest == "" or (rest[:1] in (" ", "-") and rest[1:2] not in _OPTIONAL)
+
+
+@dataclass(frozen=True, slots=True)
+class _RegionCues:
+    """Where a match of the region patterns may begin: at a word of the text equal to a whole cue
+    of one of their spellings, or beginning with a prefix cue. A text without such a word cannot
+    match the pattern, and most services name no region at all."""
+
+    uncued: frozenset[int]  # patterns with a spelling that does not begin with a letter
+    whole: dict[str, frozenset[int]]  # whole cue -> patterns (places in _REGION_PATTERNS)
+    prefixes: tuple[str, ...]
+    by_prefix: dict[str, frozenset[int]]
+
+    @classmethod
+    def of(cls, entries: tuple[tuple[tuple[str, ...], str], ...]) -> _RegionCues:
+        whole: dict[str, set[int]] = defaultdict(set)
+        by_prefix: dict[str, set[int]] = defaultdict(set)
+        for place, (spellings, _) in enumerate(entries):
+            for spelling in spellings:
+                cue, is_whole = _cue(spelling)
+                (whole if is_whole and cue else by_prefix)[cue].add(place)
+        uncued = frozenset(by_prefix.pop("", ()))
+        return cls(
+            uncued,
+            {cue: frozenset(places) for cue, places in whole.items()},
+            tuple(by_prefix),
+            {cue: frozenset(places) for cue, places in by_prefix.items()},
+        )
+
+    def patterns(self, words: set[str]) -> list[int]:
+        """The patterns the words (the text's runs of letters, lower-cased) give a cue for, in
+        order."""
+        cued = set(self.uncued)
+        for word in words & self.whole.keys():
+            cued |= self.whole[word]
+        for word in words:
+            if word.startswith(self.prefixes):  # rare: then which
+                for prefix in self.prefixes:
+                    if word.startswith(prefix):
+                        cued |= self.by_prefix[prefix]
+        return sorted(cued)
 
 
 _REGION_ENTRIES = REGION_WORDS + REFERRED_REGION_WORDS  # named regions first, then referred ones
@@ -76,29 +123,8 @@ _REGION_PATTERNS = tuple(
     (re.compile(rf"\b({'|'.join(spellings)})\b", re.IGNORECASE), region)
     for spellings, region in _REGION_ENTRIES
 )
+_REGION_CUES = _RegionCues.of(_REGION_ENTRIES)
 _LETTERS = re.compile(r"[a-z]+")
-
-
-def _cue_index(
-    entries: tuple[tuple[tuple[str, ...], str], ...],
-) -> tuple[frozenset[int], dict[str, tuple[tuple[str, frozenset[int]], ...]]]:
-    """The entries with a spelling that has no cue (always searched), and cue -> the entries with
-    a spelling of that cue, grouped by the cue's first letter."""
-    places: dict[str, set[int]] = defaultdict(set)
-    for place, (spellings, _) in enumerate(entries):
-        for spelling in spellings:
-            places[_cue(spelling)].add(place)
-    uncued = frozenset(places.pop("", ()))
-    by_letter: dict[str, list[tuple[str, frozenset[int]]]] = defaultdict(list)
-    for cue, cued in places.items():
-        by_letter[cue[0]].append((cue, frozenset(cued)))
-    return uncued, {letter: tuple(cues) for letter, cues in by_letter.items()}
-
-
-# Most services name no region at all, so a pattern is searched only where a word of the text
-# begins with the cue of one of its spellings: a match begins at a word boundary with the cue's
-# letters, so a text without such a word cannot match.
-_UNCUED, _CUES_BY_LETTER = _cue_index(_REGION_ENTRIES)
 
 # Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
 # CPMTG Topical analgesics vs NSAIDs).
@@ -231,12 +257,7 @@ def _cued_patterns(cues_in: str | None) -> list[int] | range:
     order); all of them where cues cannot be trusted (kg.text.cue_text)."""
     if cues_in is None:
         return range(len(_REGION_PATTERNS))
-    cued = set(_UNCUED)
-    for word in set(_LETTERS.findall(cues_in)):
-        for cue, positions in _CUES_BY_LETTER.get(word[0], ()):
-            if word.startswith(cue):
-                cued |= positions
-    return sorted(cued)
+    return _REGION_CUES.patterns(set(_LETTERS.findall(cues_in)))
 
 
 def match_treatments(
