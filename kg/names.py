@@ -61,6 +61,7 @@ class NameWords:
             {v: tuple(w) for v, w in by_variant.items()},
             {},
         )
+        # filled once here, before the index is shared; read only afterwards
         found.slips.update((word, found._slips(word)) for word in by_word)
         return found
 
