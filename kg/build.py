@@ -16,6 +16,7 @@ from kg import model as m
 from kg.index import GuidelineIndex
 from kg.names import NameWords
 from kg.namespaces import GL, curie
+from kg.reach import compile_reach
 from kg.text import normalize
 from kg.titles import Titles
 
@@ -111,6 +112,7 @@ def _add_lookups(index: GuidelineIndex) -> None:
     lk["condition_tree"] = _tree((c.id, c.broader) for c in index.conditions.values())
     lk["treatment_ancestors"] = _ancestors(lk["treatment_tree"])
     lk["condition_ancestors"] = _ancestors(lk["condition_tree"])
+    lk["reached"] = compile_reach(index)  # reads the trees above
 
 
 def _icd10_unknown(conditions: Iterable[m.Condition]) -> dict[str, str]:

@@ -45,6 +45,7 @@ _CODE = [
         "model.py",
         "names.py",
         "namespaces.py",
+        "reach.py",
         "text.py",
         "titles.py",
     )

@@ -10,6 +10,7 @@ Pure over the index: no I/O, no clock.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -18,6 +19,7 @@ from typing import Any
 from kg import model as m
 from kg import vocab
 from kg.index import GuidelineIndex
+from kg.per_index import per_index
 
 DRUG_LIST_START = date(2018, 1, 1)  # 8 CCR 9792.27.2(b): drugs dispensed on or after this date
 COMPOUNDED_CLASS = "tx:compounded-topicals"
@@ -115,17 +117,22 @@ def is_drug(index: GuidelineIndex, treatment_id: str) -> bool:
 def version_on(index: GuidelineIndex, on: date) -> tuple[m.DrugListVersion | None, bool]:
     """The list version in force on a date as far as the graph knows, and whether a later version
     the graph does not date may have replaced it (v3 in 2019: v4 and v5 are not dated)."""
-    started = sorted(
-        (v for v in index.list_versions.values() if v.effective_from <= on),
-        key=lambda v: v.effective_from,
-    )
+    versions, starts = _versions(index)
+    started = bisect_right(starts, on)
     if not started:
         return None, False
-    latest = started[-1]
+    latest = versions[started - 1]
     if latest.effective_until is not None and on >= latest.effective_until:
         return None, False  # a gap the graph cannot fill
-    later = any(v.effective_from > latest.effective_from for v in index.list_versions.values())
+    later = latest.effective_from < starts[-1]
     return latest, latest.effective_until is None and later
+
+
+@per_index
+def _versions(index: GuidelineIndex) -> tuple[tuple[m.DrugListVersion, ...], tuple[date, ...]]:
+    """The list versions by the date they took effect, and those dates (read once per index)."""
+    versions = tuple(sorted(index.list_versions.values(), key=lambda v: v.effective_from))
+    return versions, tuple(v.effective_from for v in versions)
 
 
 def drug_list_status(
@@ -137,21 +144,34 @@ def drug_list_status(
     treatment = index.treatments.get(treatment_id)
     if treatment is None or treatment.kind not in _DRUG_KINDS:
         return None
-    label = treatment.label
+    # Between two dates on which a list version or an entry begins or ends, a drug stands the
+    # same: its standing is read once per such period, and dated per request.
+    key = (treatment_id, compound, bisect_right(_list_dates(index), on))
+    kept = _standings(index)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = _standing(index, treatment, on, compound)
+    fields, text = found
+    return DrugListStatus(on=on, text=str(on).join(text), **fields)
+
+
+# A standing without its date: the other fields, and its text in the parts the date joins.
+Undated = tuple[dict[str, Any], tuple[str, ...]]
+
+
+def _standing(index: GuidelineIndex, treatment: m.Treatment, on: date, compound: bool) -> Undated:
+    treatment_id, label = treatment.id, treatment.label
+    about_drug = {"drug_id": treatment_id, "drug": label}
     if on < DRUG_LIST_START:
         rule, url = _RULE_SOURCES["NO_FORMULARY"]
-        return DrugListStatus(
-            Standing.NO_FORMULARY,
-            treatment_id,
-            label,
-            on,
-            f"No MTUS Drug List applied on {on}: the formulary covers drugs dispensed from "
-            f"{DRUG_LIST_START} ({rule}).",
-            sources=(rule, url),
+        return {"standing": Standing.NO_FORMULARY, **about_drug, "sources": (rule, url)}, (
+            "No MTUS Drug List applied on ",
+            f": the formulary covers drugs dispensed from {DRUG_LIST_START} ({rule}).",
         )
     version, maybe_later = version_on(index, on)
     where = _version_words(version, maybe_later)
     base = {
+        **about_drug,
         "list_version": version.version if version else None,
         "list_version_from": version.effective_from if version else None,
     }
@@ -164,37 +184,21 @@ def drug_list_status(
         or (COMPOUNDED_CLASS in lineage and not treatment.brand_names)
     ):
         rule, url = _RULE_SOURCES["COMPOUNDED"]
-        return DrugListStatus(
-            Standing.COMPOUNDED,
-            treatment_id,
-            label,
-            on,
+        return {"standing": Standing.COMPOUNDED, "sources": (rule, url), **base}, (
             f"{label} is a compounded drug: it needs prospective review before it is dispensed, "
             f"whatever the list says of its ingredients ({rule}).",
-            sources=(rule, url),
-            **base,
         )
     if treatment.kind == vocab.TreatmentKind.DRUG_CLASS:
-        return DrugListStatus(
-            Standing.NOT_KNOWN,
-            treatment_id,
-            label,
-            on,
+        return {"standing": Standing.NOT_KNOWN, **base}, (
             f"{label} is a drug class; the MTUS Drug List ({where}) lists drugs, so the status "
             "depends on the drug requested: not known.",
-            **base,
         )
     entry = _entry_on(index, treatment_id, on)
     if entry is None:
-        return DrugListStatus(
-            Standing.NOT_KNOWN,
-            treatment_id,
-            label,
-            on,
-            f"MTUS Drug List status of {label} on {on} not known: the graph holds no entry for "
-            f"it on {where}. Check the DWC list; a drug it does not name is Unlisted and needs "
-            "prospective review (8 CCR 9792.27.10).",
-            **base,
+        return {"standing": Standing.NOT_KNOWN, **base}, (
+            f"MTUS Drug List status of {label} on ",
+            f" not known: the graph holds no entry for it on {where}. Check the DWC list; a drug "
+            "it does not name is Unlisted and needs prospective review (8 CCR 9792.27.10).",
         )
     status = _STATUS_WORDS.get(entry.status, entry.status)
     entry_drug = index.treatments[entry.drug_id].label
@@ -209,20 +213,29 @@ def drug_list_status(
         "confidence": entry.provenance.confidence,
     }
     if entry.provenance.confidence == vocab.Confidence.U:
-        return DrugListStatus(
-            Standing.NOT_KNOWN,
-            treatment_id,
-            label,
-            on,
-            f"MTUS Drug List status of {label} on {on} not verified: an unverified entry"
-            f"{about} records it as {status} ({where}). Check the DWC list.",
-            recorded_status=entry.status,
-            **common,
+        return {"standing": Standing.NOT_KNOWN, "recorded_status": entry.status, **common}, (
+            f"MTUS Drug List status of {label} on ",
+            f" not verified: an unverified entry{about} records it as {status} ({where}). Check "
+            "the DWC list.",
         )
     standing = _FROM_STATUS.get(vocab.FormularyStatus(entry.status), Standing.NOT_KNOWN)
-    return DrugListStatus(
-        standing, treatment_id, label, on, _text(standing, label, entry, where, about), **common
-    )
+    return {"standing": standing, **common}, (_text(standing, label, entry, where, about),)
+
+
+@per_index
+def _list_dates(index: GuidelineIndex) -> tuple[date, ...]:
+    """Every date on which a list version or an entry begins or ends, and the list's start."""
+    found = {DRUG_LIST_START}
+    for dated in (*index.list_versions.values(), *index.formulary.values()):
+        found.add(dated.effective_from)
+        if dated.effective_until is not None:
+            found.add(dated.effective_until)
+    return tuple(sorted(found))
+
+
+@per_index
+def _standings(index: GuidelineIndex) -> dict[tuple[str, bool, int], Undated]:
+    return {}  # (drug, compound, period) -> its standing, filled as drugs are asked for
 
 
 def _entry_on(index: GuidelineIndex, treatment_id: str, on: date) -> m.FormularyEntry | None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from kg import model as m
 from kg.names import NameWords
 from kg.titles import Titles
+
+if TYPE_CHECKING:
+    from kg.reach import Reached
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class GuidelineIndex:
     # condition -> its ICD-10-CM code, for codes the ICD-10-CM code set does not hold: read when the
     # index is built, so that checking a graph before serving it never loads the code set
     icd10_unknown: dict[str, str] = field(default_factory=dict)
+    # treatment -> the sections it reaches, with what of their rank no case changes (kg.reach)
+    reached: dict[str, tuple[Reached, ...]] = field(default_factory=dict)
     treatment_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
     condition_tree: nx.DiGraph = field(default_factory=nx.DiGraph)
     # built from a graph that passed the checks a server applies before serving it (kg.load_index's

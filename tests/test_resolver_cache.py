@@ -4,12 +4,16 @@ and leaves the index as it was built."""
 
 from __future__ import annotations
 
+import gc
 import pickle
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
+import kg
 from kg.index import GuidelineIndex
 from kg.resolve import CachedResolver, ResolveRequest, resolve
+from tests.conftest import MINI_GRAPH
 
 SERVICES = [
     "PHYSICAL THERAPY X6",
@@ -68,3 +72,16 @@ def test_resolving_leaves_the_index_as_it_was_built(mini_index: GuidelineIndex) 
     resolve(request, mini_index)
     CachedResolver(mini_index).resolve(request)
     assert set(vars(mini_index)) == attributes and pickle.dumps(mini_index) == before
+
+
+def test_an_index_let_go_is_collected_with_what_the_resolver_read_from_it() -> None:
+    """The tables the steps read from an index once (kg.per_index) go with it: a reloaded graph
+    does not keep the old one alive."""
+    index = kg.load_index(MINI_GRAPH, use_cache=False)
+    for request in requests()[::8]:
+        resolve(request, index)
+        CachedResolver(index).resolve(request)
+    collected = weakref.ref(index)
+    del index, request
+    gc.collect()
+    assert collected() is None

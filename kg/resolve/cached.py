@@ -22,9 +22,9 @@ from kg.resolve import steps
 from kg.resolve.diagnosis import DiagnosisReading, is_icd10
 from kg.resolve.engine import resolve
 from kg.resolve.outcome import ServiceResolution
-from kg.resolve.ranking import Ranking
+from kg.resolve.ranking import Ranking, cite_section
 from kg.resolve.request import FIRST_MTUS_DATE, ResolveRequest
-from kg.resolve.sequence import Standings, edition_boundaries, ranking_scope, reach
+from kg.resolve.sequence import Standings, edition_boundaries, ranking_scope, reached_by
 from kg.resolve.steps import Steps
 
 READINGS = 8192  # distinct service texts kept read
@@ -33,6 +33,7 @@ RANKINGS = 8192  # distinct (treatment, epoch, phase, regions, conditions) ranki
 # distinct (section, facts, quantity, conditions, phase, lineage, date) evaluations kept
 CRITERIA = 8192
 PHASES = 4096  # distinct (facts that decide the phase, date) kept
+CITATIONS = 8192  # distinct (section, label, MTUS, step, edition current) citations kept
 
 
 class CachedResolver:
@@ -65,10 +66,12 @@ class CachedResolver:
                 conditions,
                 index=index,
                 standings=standings,
-                reached=reached(treatment),
+                reached=reached_by(treatment, index),
+                cited=cited,
             )
 
-        reached = lru_cache(maxsize=RANKINGS)(partial(reach, index=index))
+        # a section's citation is the same in every case in which it stands the same way
+        cited = lru_cache(maxsize=CITATIONS)(partial(cite_section, index=index))
         scope = lru_cache(maxsize=RANKINGS)(partial(ranking_scope, index=index))
 
         def ranking(

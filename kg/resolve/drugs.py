@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from kg import model as m
 from kg.drug_list import DrugListStatus, drug_list_status
 from kg.index import GuidelineIndex
 from kg.mme import OpioidDose, ThresholdCheck, check_thresholds, judge, read_dose
+from kg.per_index import per_index
 from kg.resolve.outcome import CriterionResult, Status
 from kg.resolve.request import ResolveRequest
 from kg.resolve.service import ServiceReading
@@ -56,17 +58,16 @@ def _mtus_thresholds(
     """Daily-dose limits (criteria in MED) of the MTUS sections in force on the date that address
     the opioid or a class above it (CPMTG Opioids, dosing; the Opioids guideline's threshold)."""
     out, seen = [], set()
+    dose_limits = _dose_limits(index)
     for node in index.treatment_lineage(opioid):
-        for section_id in index.sections_by_treatment.get(node, ()):
-            section = index.sections[section_id]
+        for section, criteria in dose_limits.of(node):
             adoptions = index.adoptions_on(section.document_id, on)
             if not adoptions:
                 continue
-            for criterion_id in section.criteria:
-                criterion = index.criteria.get(criterion_id)
-                if criterion is None or criterion_id in seen or not _is_dose_limit(criterion):
+            for criterion in criteria:
+                if criterion.id in seen:
                     continue
-                seen.add(criterion_id)
+                seen.add(criterion.id)
                 limit = criterion.max_units or 0
                 status, needs = judge(dose.mme_per_day, dose.missing, limit, other)
                 where = (
@@ -86,6 +87,40 @@ def _mtus_thresholds(
     return tuple(out)
 
 
+class _DoseLimits:
+    """Per treatment, the sections addressing it that set a daily-dose limit, with those limits:
+    read from the index once (most sections of a class above the opioid, medications, set none)."""
+
+    def __init__(self, index: GuidelineIndex) -> None:
+        # the index's tables, not the index: kept per index, the book must not keep it alive
+        self.sections_by_treatment = index.sections_by_treatment
+        self.sections = index.sections
+        self.criteria = index.criteria
+        self.found: dict[str, tuple[tuple[m.Section, tuple[m.Criterion, ...]], ...]] = {}
+
+    def of(self, treatment_id: str) -> tuple[tuple[m.Section, tuple[m.Criterion, ...]], ...]:
+        found = self.found.get(treatment_id)
+        if found is None:
+            found = ()
+            for section_id in self.sections_by_treatment.get(treatment_id, ()):
+                section = self.sections[section_id]
+                criteria = tuple(
+                    c
+                    for c in (self.criteria.get(i) for i in section.criteria)
+                    if c is not None and _is_dose_limit(c)
+                )
+                if criteria:
+                    found += ((section, criteria),)
+            self.found[treatment_id] = found
+        return found
+
+
+_dose_limits = per_index(_DoseLimits)
+_dose_limit_ids = per_index(
+    lambda index: frozenset(i for i, c in index.criteria.items() if _is_dose_limit(c))
+)
+
+
 def _is_dose_limit(criterion) -> bool:  # noqa: ANN001 (kg.model.Criterion)
     return (criterion.unit or "").lower() in DOSE_UNITS and criterion.max_units is not None
 
@@ -98,12 +133,15 @@ def dose_criteria(
 ) -> tuple[CriterionResult, ...]:
     """The governing section's dose limits (unit MED) judged on the requested daily MME; other
     criteria as they were."""
+    limits = _dose_limit_ids(index)
+    if limits.isdisjoint(result.id for result in results):
+        return results  # most sections set no dose
     out = []
     for result in results:
-        criterion = index.criteria.get(result.id)
-        if criterion is None or not _is_dose_limit(criterion):
+        if result.id not in limits:
             out.append(result)
             continue
+        criterion = index.criteria[result.id]
         mme = dose.mme_per_day if dose else None
         limit = criterion.max_units or 0
         status, needs = judge(mme, dose.missing if dose else (), limit, other_opioid_mme)

@@ -13,7 +13,9 @@ Two rules decide here, after kg.resolve.sequence has ordered the candidates:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from kg import model as m
 from kg.index import GuidelineIndex
@@ -25,7 +27,6 @@ from kg.resolve.sequence import (
     Reached,
     Standings,
     candidates,
-    edition_known_on,
     other_condition_families,
 )
 
@@ -60,21 +61,18 @@ class Ranking:
         silent: list[Candidate] | None = None,
         decided: str = "",
         passed: tuple[str, ...] = (),
+        cited: Cite | None = None,
     ) -> None:
         silent = silent or []
         self.candidates = tuple(ranked)  # the sections that address the treatment
         # The sections that only mention it or reach it through a whole category follow, for
         # comparison; with none that addresses it there is no citation at all (nothing governs).
         shown = _shortlist(ranked, index) + silent[: max(0, MAX_CANDIDATES - len(ranked))]
-        known = {
-            d: edition_known_on(index.documents[d], on, index)
-            for d in {c.section.document_id for c in shown}
-        }
+        # whether each shown section's edition is the one current on the date, as ranked
+        known = {c.section.document_id: c.current for c in shown}
+        cited = cited or partial(cite_section, index=index)
         self.citations: tuple[Citation, ...] = (
-            tuple(
-                cite(c.section, index, c.label, c.mtus, c.step, known[c.section.document_id])
-                for c in shown
-            )
+            tuple(cited(c.section.id, c.label, c.mtus, c.step, c.current) for c in shown)
             if ranked
             else ()
         )
@@ -169,10 +167,12 @@ def rank_case(
     index: GuidelineIndex,
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
+    cited: Cite | None = None,
 ) -> Ranking:
     """`standings`: documents' standings on this date already read, kept by the caller for every
     date on which they stand the same (kg.resolve.cached keeps them per epoch); `reached`: the
-    treatment's sections (sequence.reach), kept by the caller."""
+    treatment's sections (kg.reach), when the caller has them; `cited`: `cite_section`, or one
+    that keeps its answers."""
     case = Case(on, phase, regions, conditions)
     ranked = candidates(treatment_id, case, index, standings, reached)
     addressing = [c for c in ranked if not c.weak]
@@ -180,8 +180,23 @@ def rank_case(
     decided = ""
     if not any(c.mtus for c in addressing):
         addressing, decided = by_reviewer_citations(addressing, treatment_id, index)
-    passed = tuple(other_condition_families(treatment_id, case, index)) if conditions else ()
-    return Ranking(addressing, index, on, silent, decided, passed)
+    passed = (
+        tuple(other_condition_families(treatment_id, case, index, reached, standings))
+        if conditions
+        else ()
+    )
+    return Ranking(addressing, index, on, silent, decided, passed, cited)
+
+
+# (section id, citation label, is MTUS, evidence step, edition current on the date) -> citation
+Cite = Callable[[str, str, bool, int, bool], Citation]
+
+
+def cite_section(
+    section_id: str, label: str, mtus: bool, step: int, current: bool, *, index: GuidelineIndex
+) -> Citation:
+    """A section's citation: the same for every case in which it stands the same way."""
+    return cite(index.sections[section_id], index, label, mtus, step, current)
 
 
 def by_reviewer_citations(

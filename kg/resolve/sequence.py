@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from kg import model as m
 from kg import vocab
 from kg.index import GuidelineIndex
+from kg.reach import Reached, document_phase_fit, phase_fit, reach
 
 # ODG is an online text updated continuously and cited undated ("Non-MTUS Citation ODG"), so
 # its chapters count as current on any date; other documents only from their publication.
@@ -39,26 +41,35 @@ class Case:
     conditions: frozenset[str]  # matched conditions and all their ancestors
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A section in one case: its citation label and step on the date, and its rank (a tuple:
+    smaller first). A named tuple, made for each of a treatment's sections on each new case."""
+
     section: m.Section
     label: str  # the citation label: MTUS ... when in force, else the document's own
     mtus: bool
     step: int
     rank: tuple[int, ...]
-    why: str
+    reason: str  # what follows the label in the governing line
+
+    @property
+    def why(self) -> str:
+        return self.label + self.reason
 
     @property
     def weak(self) -> bool:
-        """Only a mention, or reached through a whole service category: the guideline does not
+        """Only a mention, or reached through a whole category: the guideline does not
         really address this treatment, so it counts as silent (9792.21.1(a)(2))."""
         return bool(self.rank[0])
 
+    @property
+    def current(self) -> bool:
+        """Whether the section's edition is the one current on the date (`edition_known_on`)."""
+        return not self.rank[CURRENT]
 
-# A section that only mentions a treatment, or addresses only a whole service category
-# ("medications", "passive modalities"), ranks after every section, of any step, that
-# addresses the treatment or its class.
-MENTION_PENALTY = 100
+
+# The place in a candidate's rank of whether its edition is current on the date.
+CURRENT = 9
 
 
 # document -> its standing on a date (document_standing) and whether its edition is the one
@@ -66,68 +77,10 @@ MENTION_PENALTY = 100
 Standings = dict[str, tuple[tuple[str, bool, int] | None, bool]]
 
 
-@dataclass(frozen=True, slots=True)
-class Reached:
-    """A section a treatment reaches, with what of its rank does not depend on the case."""
-
-    section: m.Section
-    document: m.Document
-    distance: int  # from the treatment to the treatment the section addresses, + MENTION_PENALTY
-    weak: int
-    devotion: int
-    recency: int
-    regions: frozenset[str]  # the section's body regions, else its document's
-    fit_regions: frozenset[str]  # those a case's regions are matched with (`_region_fit`)
-    phases: frozenset[str]
-    applies_to: frozenset[str]
-    why: str  # what follows the citation label in the governing line
-
-
-def reach(treatment_id: str, index: GuidelineIndex) -> tuple[Reached, ...]:
-    """The sections a treatment reaches, each once, in the order the search meets them: those
-    addressing it or a broader treatment, nearest first, then those mentioning them. Whether a
-    section fits a case never depends on the path that reached it, so the first path counts."""
-    out: list[Reached] = []
-    seen: set[str] = set()
-    lineage = index.treatment_ancestors.get(
-        treatment_id, ((treatment_id, 0),)
-    )  # with distances: they rank
-    for links, penalty in (
-        (index.sections_by_treatment, 0),
-        (index.sections_mentioning, MENTION_PENALTY),
-    ):
-        for ancestor, distance in lineage:
-            for section_id in links.get(ancestor, ()):
-                if section_id not in seen:
-                    seen.add(section_id)
-                    out.append(
-                        _reached(index.sections[section_id], distance + penalty, ancestor, index)
-                    )
-    return tuple(out)
-
-
-def _reached(section: m.Section, distance: int, via: str, index: GuidelineIndex) -> Reached:
-    document = index.documents[section.document_id]
-    weak = int(
-        distance >= MENTION_PENALTY
-        or (distance > 0 and index.treatments[via].kind == vocab.TreatmentKind.SERVICE_CATEGORY)
-    )
-    how = "directly" if distance == 0 else f"through {index.treatments[via].label}"
-    if distance >= MENTION_PENALTY:
-        how = "in passing (it mentions it)"
-    return Reached(
-        section,
-        document,
-        distance,
-        weak,
-        _devotion(document, via, index),
-        -(document.publication_date.toordinal() if document.publication_date else 0),
-        frozenset(section.body_regions or document.body_regions),
-        _fit_regions(section, document),
-        frozenset(section.phases),
-        frozenset(section.applies_to),
-        f": {document.letter_title}, {section.label} addresses the treatment {how}",
-    )
+def reached_by(treatment_id: str, index: GuidelineIndex) -> tuple[Reached, ...]:
+    """The treatment's sections as compiled with the index (kg.reach), else read now."""
+    found = index.reached.get(treatment_id)
+    return reach(treatment_id, index) if found is None else found
 
 
 def candidates(
@@ -138,14 +91,20 @@ def candidates(
     reached: tuple[Reached, ...] | None = None,
 ) -> list[Candidate]:
     """`standings`: the documents' standings on the case's date already read (filled as they are
-    read); `reached`: the treatment's `reach`, when the caller keeps it."""
+    read); `reached`: the treatment's `reach`, when the caller keeps it. One pass over the
+    treatment's compiled rows: what depends on the case is applied here, the rest was read when
+    the index was built."""
     standings = {} if standings is None else standings
-    steps = index.steps_on(case.on)  # the search rule in force on the date
+    steps: tuple[m.EvidenceStep, ...] | None = None  # the search rule in force on the date
+    regions, conditions, phase = case.regions, case.conditions, case.phase
+    several = len(regions) >= 2
+    support: dict[frozenset[str], int] = {}  # the diagnoses' support by a section's regions
     found = []
-    for r in reach(treatment_id, index) if reached is None else reached:
+    for r in reached_by(treatment_id, index) if reached is None else reached:
         document = r.document
         known = standings.get(document.id)
         if known is None:
+            steps = steps or index.steps_on(case.on)
             known = standings[document.id] = (
                 document_standing(document, case.on, index, steps),
                 edition_known_on(document, case.on, index),
@@ -153,27 +112,56 @@ def candidates(
         standing, current = known
         if standing is None:
             continue
-        region = _region_fit(r.fit_regions, case)
-        phase = _phase_fit(r.phases, case)
-        if region is None or phase is None or not _condition_family_fits(document, case):
+        # the region: another region's chapter does not apply (`_region_fit`)
+        if not regions:
+            region = 0 if r.whole_body else 2
+        elif r.whole_body:
+            region = 1
+        elif r.fit_regions.isdisjoint(regions):
             continue
+        else:
+            region = 0
+        fits = r.phase_fits[phase] if phase in r.phase_fits else _phase_fits(r, phase)
+        if fits is None:
+            continue
+        devoted = document.devoted_to_conditions  # `_condition_family_fits`
+        if devoted and conditions and conditions.isdisjoint(devoted):
+            continue
+        applies = r.applies_to  # the conditions the section is written for, if any
+        if several:
+            backed = support.get(r.regions)
+            if backed is None:
+                backed = support[r.regions] = _diagnosis_support(r.regions, case, index)
+        else:
+            backed = 0
         label, mtus, step = standing
         rank = (
             r.weak,
             step,
             r.devotion,
-            _document_phase_fit(document, case),
-            phase,
+            fits[0],  # a guideline written for the case's phase (`document_phase_fit`)
+            fits[1],  # the section's phases (`phase_fit`)
             r.distance,
             region,
-            _condition_fit(r.applies_to, case),
-            _diagnosis_support(r.regions, case, index),
+            1 if not applies else 2 if applies.isdisjoint(conditions) else 0,
+            backed,
             # of two editions of a continuously updated guideline, the one current on the date
             0 if current else 1,
             r.recency,
         )
-        found.append(Candidate(r.section, label, mtus, step, rank, label + r.why))
-    return sorted(found, key=lambda c: c.rank)
+        found.append(Candidate(r.section, label, mtus, step, rank, r.why))
+    found.sort(key=_rank)
+    return found
+
+
+def _rank(candidate: Candidate) -> tuple[int, ...]:
+    return candidate.rank
+
+
+def _phase_fits(r: Reached, phase: str) -> tuple[int, int] | None:
+    """A phase the compiled rows were not read for."""
+    fit = phase_fit(r.phases, phase)
+    return None if fit is None else (document_phase_fit(frozenset(r.document.phases), phase), fit)
 
 
 def ranking_scope(
@@ -181,24 +169,16 @@ def ranking_scope(
 ) -> tuple[frozenset[str], frozenset[str], bool]:
     """The conditions the treatment's sections apply to, and the body regions (bar the whole
     body) they are written for: a case's condition neither among the first nor lying in one of
-    the second ranks its candidates as if the case had it not (only `_condition_fit` and
+    the second ranks its candidates as if the case had it not (only the condition fit and
     `_diagnosis_support` read them), so a cache of rankings may key on the case's other ones.
     Third: whether a section's guideline is written for one condition family
     (`_condition_family_fits`), where every condition of the case counts and none may be dropped."""
-    reached = reach(treatment_id, index)
+    reached = reached_by(treatment_id, index)
     return (
         frozenset(x for r in reached for x in r.applies_to),
         frozenset(x for r in reached for x in r.regions) - {vocab.BodyRegion.SYSTEMIC},
         any(r.document.devoted_to_conditions for r in reached),
     )
-
-
-def _devotion(document: m.Document, via: str, index: GuidelineIndex) -> int:
-    """0 when the whole document is devoted to the treatment's class (the Opioids or Acupuncture
-    guideline for an opioid or acupuncture): the specific guideline before the general one."""
-    if not document.devoted_to:
-        return 1
-    return 0 if set(index.treatment_lineage(via)) & set(document.devoted_to) else 1
 
 
 def document_standing(
@@ -241,41 +221,14 @@ def _step_of(family: str, steps: tuple[m.EvidenceStep, ...]) -> int:
     return max((s.order for s in steps), default=3)
 
 
-def _fit_regions(section: m.Section, document: m.Document) -> frozenset[str]:
-    regions = set(section.body_regions or document.body_regions)
-    if regions <= set(document.body_regions):
-        # a chapter's topic covers every region of its chapter: ODG's "Low Back - Lumbar &
-        # Thoracic" and ACOEM's "Neck and Upper Back" topics apply to the thoracic spine too
-        regions |= set(document.body_regions)
-    return frozenset(regions)
-
-
 def _region_fit(regions: frozenset[str], case: Case) -> int | None:
-    """`regions`: the section's as `_fit_regions` reads them."""
+    """`regions`: the section's as `kg.reach.fit_region_set` reads them."""
     whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
     if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
         return 0 if whole_body else 2
     if whole_body:
         return 1
     return 0 if regions & case.regions else None  # another region's chapter does not apply
-
-
-def _document_phase_fit(document: m.Document, case: Case) -> int:
-    """A guideline written for one phase (the CPMTG for chronic pain, 8 CCR 9792.23.5(b) and
-    9792.24.2; the Post-Surgical guideline, 9792.24.3) before general chapters in that phase."""
-    if not document.phases:
-        return 1
-    return 0 if case.phase in document.phases else 2
-
-
-def _phase_fit(phases: frozenset[str], case: Case) -> int | None:
-    if phases == {vocab.Phase.POST_SURGICAL} and case.phase != vocab.Phase.POST_SURGICAL:
-        return None  # the post-surgical guideline needs a surgery (8 CCR 9792.24.3)
-    if not phases:
-        return 1
-    if case.phase in phases or (case.phase == vocab.Phase.SUBACUTE and vocab.Phase.ACUTE in phases):
-        return 0
-    return 2
 
 
 def _diagnosis_support(regions: frozenset[str], case: Case, index: GuidelineIndex) -> int:
@@ -303,25 +256,27 @@ def _condition_family_fits(document: m.Document, case: Case) -> bool:
     return not devoted or not case.conditions or not case.conditions.isdisjoint(devoted)
 
 
-def other_condition_families(treatment_id: str, case: Case, index: GuidelineIndex) -> list[str]:
+def other_condition_families(
+    treatment_id: str,
+    case: Case,
+    index: GuidelineIndex,
+    reached: tuple[Reached, ...] | None = None,
+    standings: Standings | None = None,
+) -> list[str]:
     """The titles of MTUS guidelines in force that address the treatment but are written for a
-    condition family none of the case's diagnoses lie in (what the trace says was passed over)."""
+    condition family none of the case's diagnoses lie in (what the trace says was passed over).
+    `reached` and `standings` as for `candidates`."""
     found: list[str] = []
-    for r in reach(treatment_id, index):
+    for r in reached_by(treatment_id, index) if reached is None else reached:
         if r.weak or not r.document.devoted_to_conditions:
             continue  # a mention or a whole category would not have governed anyway
         if r.document.letter_title in found or _condition_family_fits(r.document, case):
             continue
-        standing = document_standing(r.document, case.on, index)
+        known = (standings or {}).get(r.document.id)
+        standing = document_standing(r.document, case.on, index) if known is None else known[0]
         if standing is not None and standing[1] and _region_fit(r.fit_regions, case) is not None:
             found.append(r.document.letter_title)
     return found
-
-
-def _condition_fit(applies_to: frozenset[str], case: Case) -> int:
-    if not applies_to:
-        return 1
-    return 0 if applies_to & case.conditions else 2
 
 
 def edition_known_on(document: m.Document, on: date, index: GuidelineIndex) -> bool:

@@ -17,7 +17,7 @@ from kg.resolve.criteria import Context, evaluate
 from kg.resolve.diagnosis import DiagnosisReading, read_diagnoses
 from kg.resolve.outcome import CriterionResult
 from kg.resolve.phase import phase_of
-from kg.resolve.ranking import Ranking, rank_case
+from kg.resolve.ranking import Cite, Ranking, rank_case
 from kg.resolve.request import Facts
 from kg.resolve.sequence import Reached, Standings
 from kg.resolve.service import ServiceReading, read_service, reading_line
@@ -73,8 +73,9 @@ def ranking(
     index: GuidelineIndex,
     standings: Standings | None = None,
     reached: tuple[Reached, ...] | None = None,
+    cited: Cite | None = None,
 ) -> Ranking:
-    return rank_case(treatment_id, on, phase, regions, conditions, index, standings, reached)
+    return rank_case(treatment_id, on, phase, regions, conditions, index, standings, reached, cited)
 
 
 def criteria(
