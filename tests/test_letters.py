@@ -345,6 +345,13 @@ def test_from_json_round_trips_the_hand_checked_readings():
         ("one month supply of a capsule", (None, None)),
         ("MRI of the lumbar spine", (None, None)),
         ("x-ray of the knee", (None, None)),
+        # upper case, number words without a digit, and signs beyond ASCII read the same
+        ("PHYSICAL THERAPY TWELVE VISITS", (12, None)),
+        ("Chiropractic TWO TIMES A WEEK FOR FOUR WEEKS", (8, None)),
+        ("Physical therapy two to three times a week", (None, None)),
+        ("PT ×6", (6, None)),
+        ("Hot packs ONE (1) CONTAINER", (1, None)),
+        ("Gel 30 ML", (30, "ml")),
     ],
 )
 def test_parse_quantity(service, expected):

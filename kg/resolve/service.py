@@ -7,69 +7,152 @@ first), then a fuzzy match (rapidfuzz) for typos; nothing found is an outcome, n
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import takewhile
 
 from rapidfuzz import fuzz, process
 
 from kg import vocab
 from kg.index import GuidelineIndex
 from kg.quantity import parse_quantity
-from kg.text import normalize
+from kg.text import CuedPattern, cue_text, normalize
 
-# Words of a request that say where, not what. Each maps to the body region chapters use
-# (gl:BodyRegion local names).
-REGION_WORDS: tuple[tuple[str, str], ...] = (
-    (r"\b(cervical|neck|c-?spine|cervicothoracic)\b", "Neck"),
-    (r"\b(thoracic|t-?spine|mid back|thoracolumbar)\b", "ThoracicSpine"),
+# Words of a request that say where, not what: the spellings (a regular expression for one word
+# or phrase each, with no top-level "|": see _cue) of a body region chapters use (gl:BodyRegion
+# local names).
+REGION_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("cervical", "neck", "c-spine", "cspine", "cervicothoracic"), "Neck"),
+    (("thoracic", "t-spine", "tspine", "mid back", "thoracolumbar"), "ThoracicSpine"),
     (
-        r"\b(lumbar|lumbosacral|low back|lower back|l-?spine|ls spine|sacral|sacroiliac|"
-        r"si joint|coccyx|back)\b",
+        (
+            *("lumbar", "lumbosacral", "low back", "lower back", "l-spine", "lspine", "ls spine"),
+            *("sacral", "sacroiliac", "si joint", "coccyx", "back"),
+        ),
         "LowBack",
     ),
-    (r"\b(shoulders?|rotator cuff|slap|acromioclavicular|ac joint|labr(um|al))\b", "Shoulder"),
-    (r"\b(elbows?|epicondyl\w*|cubital|olecranon|radial head)\b", "Elbow"),
     (
-        r"\b(wrists?|hands?|fingers?|thumbs?|forearms?|carpal|trigger finger|digits?)\b",
+        ("shoulders?", "rotator cuff", "slap", "acromioclavicular", "ac joint", "labr(um|al)"),
+        "Shoulder",
+    ),
+    (("elbows?", r"epicondyl\w*", "cubital", "olecranon", "radial head"), "Elbow"),
+    (
+        (
+            *("wrists?", "hands?", "fingers?", "thumbs?", "forearms?", "carpal"),
+            *("trigger finger", "digits?"),
+        ),
         "ForearmWristHand",
     ),
-    (r"\b(hips?|groin|pelvis|pelvic)\b", "HipPelvis"),
-    (r"\b(knees?|menisc\w*|patell\w*|tibia\w*)\b", "Knee"),
-    (r"\b(ankles?|foot|feet|toes?|heels?|plantar|achilles)\b", "AnkleFoot"),
-    (r"\b(head|brain|brainstem|skull|headaches?|concussion)\b", "Head"),
-    (r"\b(eyes?|ocular|vision)\b", "Eye"),
-    (r"\b(abdomen|abdominal|hernia)\b", "Abdomen"),
+    (("hips?", "groin", "pelvis", "pelvic"), "HipPelvis"),
+    (("knees?", r"menisc\w*", r"patell\w*", r"tibia\w*"), "Knee"),
+    (("ankles?", "foot", "feet", "toes?", "heels?", "plantar", "achilles"), "AnkleFoot"),
+    (("head", "brain", "brainstem", "skull", "headaches?", "concussion"), "Head"),
+    (("eyes?", "ocular", "vision"), "Eye"),
+    (("abdomen", "abdominal", "hernia"), "Abdomen"),
 )
 # A limb named without a joint ("upper extremity", RUE/LUE, "bilateral lower extremities") is
 # every region of that limb, not the spine (issue 14): which chapter governs is then decided by the
 # section that addresses the service and by the diagnoses, never by reading an arm as the neck.
-_UPPER_LIMB = r"\bupper (extremit(y|ies)|limbs?)\b|\barms?\b|\b(rue|lue|bue)\b"
-_LOWER_LIMB = r"\blower (extremit(y|ies)|limbs?)\b|\blegs?\b|\b(rle|lle|ble)\b"
-REFERRED_REGION_WORDS: tuple[tuple[str, str], ...] = (
+_UPPER_LIMB = ("upper (extremit(y|ies)|limbs?)", "arms?", "rue", "lue", "bue")
+_LOWER_LIMB = ("lower (extremit(y|ies)|limbs?)", "legs?", "rle", "lle", "ble")
+REFERRED_REGION_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     *((_UPPER_LIMB, region) for region in ("Shoulder", "Elbow", "ForearmWristHand")),
     *((_LOWER_LIMB, region) for region in ("HipPelvis", "Knee", "AnkleFoot")),
-    (r"\bsciatic\b", "LowBack"),
+    (("sciatic",), "LowBack"),
 )
-_REGION_RES = tuple(
-    (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REGION_WORDS
+
+
+_OPTIONAL = ("?", "*", "{")  # what makes the character before it optional
+
+
+def _cue(spelling: str) -> tuple[str, bool]:
+    """The letters every match of a spelling begins with, and whether they are the whole word of
+    the text there: its leading letters, less the last when that one is optional ("shoulders?" ->
+    "shoulder", a prefix); whole where the spelling ends (the pattern ends with a word boundary) or
+    goes on with a space or hyphen that is not optional ("low back" -> "low", "c-spine" -> "c")."""
+    letters = "".join(takewhile(str.isalpha, spelling))
+    rest = spelling[len(letters) :]
+    if rest[:1] in _OPTIONAL:
+        return letters[:-1], False
+    return letters, rest == "" or (rest[:1] in (" ", "-") and rest[1:2] not in _OPTIONAL)
+
+
+@dataclass(frozen=True, slots=True)
+class _RegionCues:
+    """Where a match of the region patterns may begin: at a word of the text equal to a whole cue
+    of one of their spellings, or beginning with a prefix cue. A text without such a word cannot
+    match the pattern, and most services name no region at all."""
+
+    uncued: frozenset[int]  # patterns with a spelling that does not begin with a letter
+    whole: dict[str, frozenset[int]]  # whole cue -> patterns (places in _REGION_PATTERNS)
+    prefixes: tuple[str, ...]
+    by_prefix: dict[str, frozenset[int]]
+
+    @classmethod
+    def of(cls, entries: tuple[tuple[tuple[str, ...], str], ...]) -> _RegionCues:
+        whole: dict[str, set[int]] = defaultdict(set)
+        by_prefix: dict[str, set[int]] = defaultdict(set)
+        for place, (spellings, _) in enumerate(entries):
+            for spelling in spellings:
+                cue, is_whole = _cue(spelling)
+                (whole if is_whole and cue else by_prefix)[cue].add(place)
+        uncued = frozenset(by_prefix.pop("", ()))
+        return cls(
+            uncued,
+            {cue: frozenset(places) for cue, places in whole.items()},
+            tuple(by_prefix),
+            {cue: frozenset(places) for cue, places in by_prefix.items()},
+        )
+
+    def patterns(self, words: set[str]) -> list[int]:
+        """The patterns the words (the text's runs of letters, lower-cased) give a cue for, in
+        order."""
+        cued = set(self.uncued)
+        for word in words & self.whole.keys():
+            cued |= self.whole[word]
+        for word in words:
+            if word.startswith(self.prefixes):  # rare: then which
+                for prefix in self.prefixes:
+                    if word.startswith(prefix):
+                        cued |= self.by_prefix[prefix]
+        return sorted(cued)
+
+
+_REGION_ENTRIES = REGION_WORDS + REFERRED_REGION_WORDS  # named regions first, then referred ones
+_REGION_PATTERNS = tuple(
+    (re.compile(rf"\b({'|'.join(spellings)})\b", re.IGNORECASE), region)
+    for spellings, region in _REGION_ENTRIES
 )
-_REFERRED_RES = tuple(
-    (re.compile(pattern, re.IGNORECASE), region) for pattern, region in REFERRED_REGION_WORDS
-)
+_REGION_CUES = _RegionCues.of(_REGION_ENTRIES)
+_LETTERS = re.compile(r"[a-z]+")
 
 # Cues that the product is applied to the skin (topical ketoprofen is not oral ketoprofen:
 # CPMTG Topical analgesics vs NSAIDs).
-_TOPICAL = re.compile(
-    r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
-    r"liniment|spray|roll-?on)\b|\d\s*%",
-    re.IGNORECASE,
+# (Cues: the lower-case letters or signs every match of the pattern holds.)
+_TOPICAL = CuedPattern(
+    re.compile(
+        r"\b(cream|gel|ointment|lotion|patch(es)?|topical|compound(ed)?|transdermal|"
+        r"liniment|spray|roll-?on)\b|\d\s*%",
+        re.IGNORECASE,
+    ),
+    cues=(
+        *("cream", "gel", "ointment", "lotion", "patch", "topical", "compound", "transdermal"),
+        *("liniment", "spray", "roll", "%"),
+    ),
 )
-_RETRO = re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE)
+_RETRO = CuedPattern(
+    re.compile(r"\bretro(spective)?\b|\bDOS\b|date of service", re.IGNORECASE),
+    cues=("retro", "dos", "date of service"),
+)
 # "Associated surgical service: ..." heads the ancillaries of a requested surgery: they follow it
 # (issue 14), unless the service itself says it comes before (pre-op labs, clearance).
-_POSTOP = re.compile(
-    r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b|"
-    r"^\s*associated surgical services?\b(?!.*\bpre[- ]?op)",
-    re.IGNORECASE,
+_POSTOP = CuedPattern(
+    re.compile(
+        r"\bpost[- ]?op(erative)?\b|\bpost[- ]?surg(ical|ery)\b|\bafter surgery\b|"
+        r"^\s*associated surgical services?\b(?!.*\bpre[- ]?op)",
+        re.IGNORECASE,
+    ),
+    cues=("post", "after surgery", "associated surgical service"),
 )
 # Ultrasound written with a count of sessions ("1 times 8", "x 8", "2x4") or called therapeutic is
 # the physical-medicine modality (CPMTG Ultrasound, therapeutic); an ultrasound of a region without
@@ -83,7 +166,10 @@ _IMAGING = re.compile(r"\b(diagnostic|guid(ed|ance)|imaging|sonogra\w*|scan)\b",
 THERAPEUTIC_ULTRASOUND = "tx:therapeutic-ultrasound"
 SESSIONS_RULE = "rule (ultrasound given in sessions is therapeutic)"
 # Dosage and packaging words carry no meaning for matching the treatment.
-_NOISE = re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE)
+_NOISE = CuedPattern(
+    re.compile(r"\b\d+(\.\d+)?\s*(mg|mcg|g|gm|gms|ml|%)\b|#\s*\d+|\bqty\b", re.IGNORECASE),
+    (*"0123456789", "qty"),
+)
 
 FUZZY_ACCEPT = 90  # WRatio at or above which a single fuzzy match is taken as the treatment
 FUZZY_SUGGEST = 60
@@ -108,9 +194,10 @@ class ServiceReading:
 def read_service(
     text: str, index: GuidelineIndex, treatment_id: str | None = None, quantity: float | None = None
 ) -> ServiceReading:
-    topical = bool(_TOPICAL.search(text))
+    cues_in = cue_text(text)
+    topical = bool(_TOPICAL.search(text, cues_in))
     parsed_quantity, unit = parse_quantity(text) if quantity is None else (quantity, None)
-    regions = body_regions(text)
+    regions = _body_regions(text, cues_in)
     if treatment_id:
         ids: tuple[str, ...] = (treatment_id,) if treatment_id in index.treatments else ()
         matched_by, ambiguous, suggestions = ("id" if ids else ""), False, ()
@@ -134,8 +221,8 @@ def read_service(
         unit,
         topical,
         regions,
-        bool(_RETRO.search(text)),
-        bool(_POSTOP.search(text)),
+        bool(_RETRO.search(text, cues_in)),
+        bool(_POSTOP.search(text, cues_in)),
         matched_by,
         suggestions,
     )
@@ -152,18 +239,32 @@ def _therapeutic_ultrasound(text: str, matched: tuple[str, ...]) -> bool:
 
 def body_regions(text: str, referred: bool = True) -> tuple[str, ...]:
     """Regions a text names; with `referred`, also the spine region a bare limb refers to."""
+    return _body_regions(text, cue_text(text), referred)
+
+
+def _body_regions(text: str, cues_in: str | None, referred: bool = True) -> tuple[str, ...]:
+    searched = len(_REGION_PATTERNS) if referred else len(REGION_WORDS)
     found: list[str] = []
-    for pattern, region in _REGION_RES + (_REFERRED_RES if referred else ()):
-        if pattern.search(text) and region not in found:
+    for position in _cued_patterns(cues_in):
+        pattern, region = _REGION_PATTERNS[position]
+        if position < searched and region not in found and pattern.search(text):
             found.append(region)
     return tuple(found)
+
+
+def _cued_patterns(cues_in: str | None) -> list[int] | range:
+    """The region patterns a word of the text gives a cue for (places in _REGION_PATTERNS, in
+    order); all of them where cues cannot be trusted (kg.text.cue_text)."""
+    if cues_in is None:
+        return range(len(_REGION_PATTERNS))
+    return _REGION_CUES.patterns(set(_LETTERS.findall(cues_in)))
 
 
 def match_treatments(
     text: str, index: GuidelineIndex
 ) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
     """(ids, ambiguous, how, suggestions). Several non-overlapping drug names = a compound."""
-    words = normalize(_NOISE.sub(" ", text)).split()
+    words = normalize(_NOISE.sub(" ", text, cue_text(text))).split()
     spans = _alias_spans(words, index)
     if spans:
         return _choose(spans, index)
@@ -173,13 +274,11 @@ def match_treatments(
 def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int, tuple[str, ...]]]:
     """Longest alias phrases of the text, left to right, never overlapping."""
     spans = []
-    firsts = index.treatment_words.firsts
+    longest = index.treatment_words.longest
     i = 0
     while i < len(words):
-        if words[i] not in firsts:  # no name begins with this word
-            i += 1
-            continue
-        for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
+        most = longest.get(words[i], 0)  # 0: no name begins with this word
+        for n in range(min(MAX_NGRAM, most, len(words) - i), 0, -1):
             ids = index.treatment_names.get(" ".join(words[i : i + n]))
             if ids:
                 spans.append((i, n, ids))
@@ -193,11 +292,14 @@ def _alias_spans(words: list[str], index: GuidelineIndex) -> list[tuple[int, int
 def _choose(
     spans: list[tuple[int, int, tuple[str, ...]]], index: GuidelineIndex
 ) -> tuple[tuple[str, ...], bool, str, tuple[str, ...]]:
-    drugs = [ids for _, _, ids in spans if all(_is_drug(i, index) for i in ids)]
-    distinct_drugs = {ids for ids in drugs if len(ids) == 1}
-    if len(distinct_drugs) > 1 and len(drugs) == len(spans):
-        return tuple(ids[0] for ids in dict.fromkeys(drugs)), False, "alias", ()
+    if len(spans) > 1:  # one name is never a compound
+        drugs = [ids for _, _, ids in spans if all(_is_drug(i, index) for i in ids)]
+        distinct_drugs = {ids for ids in drugs if len(ids) == 1}
+        if len(distinct_drugs) > 1 and len(drugs) == len(spans):
+            return tuple(ids[0] for ids in dict.fromkeys(drugs)), False, "alias", ()
     _, _, best = max(spans, key=lambda s: (s[1], -s[0]))  # the longest phrase, earliest on ties
+    if len(best) == 1:  # one treatment: nothing to be more specific than
+        return best, False, "alias", ()
     best = _most_specific(best, index)
     return best, len(best) > 1, "alias", best if len(best) > 1 else ()
 
@@ -226,11 +328,11 @@ def _fuzzy(text: str, index: GuidelineIndex) -> tuple[tuple[str, ...], bool, str
     return (), False, "", tuple(ranked[:5])
 
 
+_DRUG_KINDS = frozenset((vocab.TreatmentKind.DRUG, vocab.TreatmentKind.COMPOUNDED_PRODUCT))
+
+
 def _is_drug(treatment_id: str, index: GuidelineIndex) -> bool:
-    return index.treatments[treatment_id].kind in (
-        vocab.TreatmentKind.DRUG,
-        vocab.TreatmentKind.COMPOUNDED_PRODUCT,
-    )
+    return index.treatments[treatment_id].kind in _DRUG_KINDS
 
 
 def topical_variant(treatment_id: str, index: GuidelineIndex) -> str:
