@@ -2,18 +2,69 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from collections.abc import Mapping
+from dataclasses import MISSING, fields
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from strawberry.types import get_object_definition
+from strawberry.types.arguments import InputContext
 
 from graphql_api.enums import PHASE_FACT, Phase
 from kg.lookup import SectionFilter
 from kg.resolve import Facts, ResolveRequest
 from kg.resolve import ServiceInput as KgServiceInput
 
+T = TypeVar("T")
+# per input class: the naming config it was made for, and (GraphQL name, Python name, field type)
+# of each field
+_Plan = tuple[object, tuple[tuple[str, str, Any], ...]]
+_plans: dict[type, _Plan] = {}
 
+
+def built_directly(cls: type[T]) -> type[T]:
+    """Input objects built from graphql-core's coerced value by strawberry's `from_input` hook,
+    converting only the fields that carry a value. graphql-core fills in every field left out
+    with its published default (null), and strawberry's own conversion walks each of them through
+    its type machinery: the 27 clinical facts cost ~0.2 ms per resolve request when one is sent.
+    Same values: a null or a scalar is what strawberry's conversion would give, the others (lists,
+    nested inputs) are converted by strawberry itself."""
+    definition = get_object_definition(cls, strict=True)
+    unset = {
+        f.python_name: None
+        for f in definition.fields
+        if f.default is MISSING and f.default_factory is MISSING
+    }
+
+    def from_input(origin: type, value: Mapping[str, Any], context: InputContext) -> Any:
+        plan = _plans.get(origin)
+        if plan is None or plan[0] is not context.config:
+            names = context.config.name_converter
+            plan = _plans[origin] = (
+                context.config,
+                tuple((names.from_field(f), f.python_name, f.type) for f in definition.fields),
+            )
+        kwargs = dict(unset)
+        for name, python_name, kind in plan[1]:
+            if name in value:
+                given = value[name]
+                kwargs[python_name] = (
+                    given
+                    if given is None or isinstance(given, _SCALARS)
+                    else context.convert(given, kind, name)
+                )
+        return origin(**kwargs)
+
+    definition.from_input = from_input
+    return cls
+
+
+# coerced values strawberry hands on unchanged (String, ID, Int, Float, Boolean, Date)
+_SCALARS = (str, int, float, bool, date)
+
+
+@built_directly
 @strawberry.input(description="One disputed service as the request or letter writes it.")
 class ServiceInput:
     text: str = strawberry.field(
@@ -58,19 +109,22 @@ def _clinical_facts_input() -> type:
         namespace[fact.name] = strawberry.field(
             default=None, description=fact.metadata["description"]
         )
-    return strawberry.input(
-        type("ClinicalFactsInput", (), namespace),
-        description=(
-            "Clinical facts of the case; leave out what is not known. The criteria the facts "
-            "cannot decide come back "
-            "as INSUFFICIENT_INFORMATION with the facts they need."
-        ),
+    return built_directly(
+        strawberry.input(
+            type("ClinicalFactsInput", (), namespace),
+            description=(
+                "Clinical facts of the case; leave out what is not known. The criteria the facts "
+                "cannot decide come back "
+                "as INSUFFICIENT_INFORMATION with the facts they need."
+            ),
+        )
     )
 
 
 ClinicalFactsInput = _clinical_facts_input()
 
 
+@built_directly
 @strawberry.input(
     description="A request for review: the services disputed, the diagnoses, the date of the "
     "request and what is known of the case."
@@ -101,6 +155,7 @@ class ResolveInput:
         )
 
 
+@built_directly
 @strawberry.input(description="Which sections to list; every filter given must hold.")
 class SectionFilterInput:
     guideline: str | None = strawberry.field(
