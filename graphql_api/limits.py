@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from functools import partial
 from typing import Any, TypeVar
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationDefinitionNode
 from graphql.validation import (
     ASTValidationRule,
     MaxIntrospectionDepthRule,
@@ -51,6 +51,14 @@ class BudgetedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if time.monotonic() > self.deadline:
             raise BudgetExceeded
         return super().execute_field(*args, **kwargs)
+
+    def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        result = super().execute_operation(*args, **kwargs)
+        if isinstance(result, ExecutionResult):
+            # Done. The executor holds its own bound methods (async_helpers), a cycle that left it,
+            # its caches and the request's context (~120 objects a request) to the cycle collector.
+            self.async_helpers = None
+        return result
 
 
 def within_budget(budget_s: float, run: Callable[..., T], *args: Any) -> T | None:
