@@ -87,7 +87,7 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Parse, validate and execute in a worker thread within the time budget, so that the event
         loop (and /healthz) never waits on one request: a 503 when the budget runs out, and the
-        executor stops at its next field (limits.BudgetedExecutionContext)."""
+        executor stops at its next object (limits.BudgetedExecutionContext)."""
         allowed = OperationType.from_http(request_adapter.method)
         run = asyncio.to_thread(
             within_budget,
