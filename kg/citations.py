@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 
 from kg.index import GuidelineIndex
+from kg.per_index import per_index
 from kg.text import normalize
 
 MTUS_LABELS = (
@@ -51,6 +53,31 @@ def documents_for(
     chapter: str | None = None,
 ) -> tuple[str, ...]:
     """Documents a citation's guideline label, title and edition can mean, best first."""
+    ids, members, chapter_named = _pool(index)(guideline, _year(edition), (chapter or "").strip())
+    if chapter_named and not topic:
+        return ids
+    if topic:
+        text = normalize(topic)
+        # the documents whose titles hold the topic's words, not every document of the pool
+        scored = [(s, i) for i, s in _title_scores(text, index).items() if i in members]
+        if scored:
+            best = max(s for s, _ in scored)
+            return tuple(sorted(i for s, i in scored if s == best))
+        # No chapter named ("ODG Physical Therapy Guidelines"): the documents holding a section
+        # titled exactly so.
+        holding = sorted(doc for doc in index.titles.holding.get(text, ()) if doc in members)
+        if holding:
+            return tuple(holding)
+    return tuple(ids) if guideline in MTUS_LABELS else ()
+
+
+def _pool_of(
+    guideline: str | None, year: int | None, chapter: str, *, index: GuidelineIndex
+) -> tuple[tuple[str, ...], frozenset[str], bool]:
+    """The documents a citation's label, edition year and chapter leave (in id order, and as a
+    set), and whether the chapter named some of them. The same for every letter that cites them
+    so: kept per index (`_pool`), so a citation costs what its topic's words cost, not a pass over
+    the documents."""
     family = _family(guideline)
     titles = index.titles
     pool = (
@@ -60,30 +87,17 @@ def documents_for(
     )
     if guideline in MTUS_LABELS:
         pool = [index.documents[i] for i in titles.adopted_as.get(guideline, ())]
-    year = _year(edition)
     if year:
         pool = [d for d in pool if d.year == year] or pool
-    if chapter:
-        by_chapter = [
-            d for d in pool if d.chapter is not None and str(d.chapter) == str(chapter).strip()
-        ]
-        if by_chapter and not topic:
-            return tuple(sorted(d.id for d in by_chapter))
-        pool = by_chapter or pool
-    if topic:
-        text = normalize(topic)
-        scores = _title_scores(text, index)
-        scored = [(scores.get(d.id, 0), d.id) for d in pool]
-        best = max((s for s, _ in scored), default=0)
-        if best > 0:
-            return tuple(i for s, i in sorted(scored, key=lambda x: (-x[0], x[1])) if s == best)
-        # No chapter named ("ODG Physical Therapy Guidelines"): the documents holding a section
-        # titled exactly so.
-        ids = {d.id for d in pool}
-        holding = sorted(doc for doc in titles.holding.get(text, ()) if doc in ids)
-        if holding:
-            return tuple(holding)
-    return tuple(sorted(d.id for d in pool)) if guideline in MTUS_LABELS else ()
+    by_chapter = (
+        [d for d in pool if d.chapter is not None and str(d.chapter) == chapter] if chapter else []
+    )
+    ids = tuple(sorted(d.id for d in by_chapter or pool))
+    return ids, frozenset(ids), bool(by_chapter)
+
+
+_pool = per_index(lambda index: lru_cache(maxsize=POOLS)(partial(_pool_of, index=index)))
+POOLS = 1024  # distinct (label, edition year, chapter) of citations kept per index
 
 
 def match_citation(

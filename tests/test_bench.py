@@ -54,11 +54,13 @@ def test_the_quick_benchmark_runs_and_measures_every_row(tmp_path: Path) -> None
     for row in rows.values():  # every row measured something real
         assert row["error"] is None and row["figure"] is not None and math.isfinite(row["figure"])
         assert row["figure"] > 0, row
+    for row_id in ("1", "2"):  # exact repeats: a ratio reported, no target (issue 15)
+        row = rows[row_id]
+        assert not row["target"] and row["ratio"] > 0 and row["met"] is None
     for row_id in (
-        "1",
-        "2",
         "5b",
         "8",
+        "9a",
     ):  # and the targeted rows were given a verdict, reported in the JSON
         row = rows[row_id]
         assert (

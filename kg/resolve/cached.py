@@ -79,7 +79,7 @@ class CachedResolver:
 
         # a section's citation is the same in every case in which it stands the same way
         cited = lru_cache(maxsize=CITATIONS)(partial(cite_section, index=index))
-        scope = lru_cache(maxsize=RANKINGS)(partial(ranking_scope, index=index))
+        scopes = _scopes(index)
 
         def ranking(
             treatment: str,
@@ -90,7 +90,9 @@ class CachedResolver:
         ) -> Ranking:
             # keyed on the case's conditions that can rank the treatment's candidates
             # (ranking_scope): distinct diagnoses that rank alike share one ranking
-            applied, written_for, every_condition = scope(treatment)
+            applied, written_for, every_condition = scopes.get(treatment) or ranking_scope(
+                treatment, index
+            )
             return ranking_of_epoch(
                 treatment,
                 bisect_right(self.boundaries, on),
@@ -146,6 +148,12 @@ def _epochs(
     boundaries = _boundaries(index)
     firsts = (date.min, *boundaries)
     return boundaries, standings_on(firsts, index), tuple(index.steps_on(d) for d in firsts)
+
+
+@per_index
+def _scopes(index: GuidelineIndex) -> dict[str, tuple[frozenset[str], frozenset[str], bool]]:
+    """Every treatment's ranking scope, read once per index: what of a case can rank it."""
+    return {t: ranking_scope(t, index) for t in index.reached}
 
 
 def _boundaries(index: GuidelineIndex) -> tuple[date, ...]:

@@ -68,23 +68,22 @@ class Ranking:
         self.candidates = tuple(ranked)  # the sections that address the treatment
         # The sections that only mention it or reach it through a whole category follow, for
         # comparison; with none that addresses it there is no citation at all (nothing governs).
-        shown = _shortlist(ranked, index) + silent[: max(0, MAX_CANDIDATES - len(ranked))]
-        # whether each shown section's edition is the one current on the date, as ranked
-        known = {c.section.document_id: c.current for c in shown}
-        cited = cited or partial(cite_section, index=index)
-        self.citations: tuple[Citation, ...] = (
-            tuple(cited(c.section.id, c.label, c.mtus, c.step, c.current) for c in shown)
-            if ranked
-            else ()
-        )
-        # editions of continuously updated guidelines cited though not current on the date
-        self._held = sorted(
-            {
-                index.documents[d].edition_label or "undated"
-                for d, ok in known.items()
-                if not ok and ranked
-            }
-        )
+        self.citations: tuple[Citation, ...] = ()
+        self._held: list[str] = []
+        if ranked:
+            shown = _shortlist(ranked, index) + silent[: max(0, MAX_CANDIDATES - len(ranked))]
+            cited = cited or partial(cite_section, index=index)
+            self.citations = tuple(
+                cited(c.section.id, c.label, c.mtus, c.step, c.current) for c in shown
+            )
+            # editions of continuously updated guidelines cited though not current on the date
+            self._held = sorted(
+                {
+                    index.documents[c.section.document_id].edition_label or "undated"
+                    for c in shown
+                    if not c.current
+                }
+            )
         self.governing = ranked[0].section if ranked else None
         self._mtus = sum(1 for c in ranked if c.mtus)
         self._others = sum(1 for c in ranked[1:] if not c.mtus)
@@ -178,8 +177,9 @@ def rank_case(
     it."""
     case = Case(on, phase, regions, conditions)
     ranked = candidates(treatment_id, case, index, standings, reached)
-    addressing = [c for c in ranked if not c.weak]
-    silent = [c for c in ranked if c.weak]
+    # the weak rank first in a rank, so they follow every section that addresses the treatment
+    split = next((i for i, c in enumerate(ranked) if c.rank[0]), len(ranked))
+    addressing, silent = ranked[:split], ranked[split:]
     decided = ""
     if not any(c.mtus for c in addressing):
         addressing, decided = by_reviewer_citations(addressing, treatment_id, index)
@@ -256,6 +256,8 @@ def _shortlist(ranked: list[Candidate], index: GuidelineIndex) -> list[Candidate
     """The first MAX_CANDIDATES, plus the best section of each publisher not among them, so the
     side-by-side view always has the ACOEM and ODG guidance that exists."""
     kept = ranked[:MAX_CANDIDATES]
+    if len(ranked) <= MAX_CANDIDATES:
+        return kept  # all of them
     seen = {index.publisher_of(c.section.document_id) for c in kept}
     for candidate in ranked[MAX_CANDIDATES:]:
         publisher = index.publisher_of(candidate.section.document_id)
