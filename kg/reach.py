@@ -42,7 +42,7 @@ class Reached:
     devotion: int
     recency: int
     regions: frozenset[str]  # the section's body regions, else its document's
-    fit_regions: frozenset[str]  # those a case's regions are matched with (`region_fit`)
+    fit_regions: frozenset[str]  # what a case's regions are matched with (sequence._region_fit)
     whole_body: bool  # no region, or the whole body: it fits a case of any region
     phases: frozenset[str]
     phase_fits: PhaseFits  # by the case's phase (`phase_fits`)

@@ -113,15 +113,9 @@ def candidates(
         standing, current = known
         if standing is None:
             continue
-        # the region: another region's chapter does not apply (`_region_fit`)
-        if not regions:
-            region = 0 if r.whole_body else 2
-        elif r.whole_body:
-            region = 1
-        elif r.fit_regions.isdisjoint(regions):
+        region = _region_fit(r, regions)
+        if region is None:
             continue
-        else:
-            region = 0
         fits = r.phase_fits.get(phase, _UNREAD)
         if fits is _UNREAD:
             fits = _phase_fits(r, phase)
@@ -226,14 +220,13 @@ def _step_of(family: str, steps: tuple[m.EvidenceStep, ...]) -> int:
     return max((s.order for s in steps), default=3)
 
 
-def _region_fit(regions: frozenset[str], case: Case) -> int | None:
-    """`regions`: the section's as `kg.reach.fit_region_set` reads them."""
-    whole_body = not regions or vocab.BodyRegion.SYSTEMIC in regions
-    if not case.regions:  # nothing says where: whole-body guidance before a region's chapter
-        return 0 if whole_body else 2
-    if whole_body:
+def _region_fit(r: Reached, regions: frozenset[str]) -> int | None:
+    """How a section's regions fit the case's `regions` (kg.reach.fit_region_set)."""
+    if not regions:  # nothing says where: whole-body guidance before a region's chapter
+        return 0 if r.whole_body else 2
+    if r.whole_body:
         return 1
-    return 0 if regions & case.regions else None  # another region's chapter does not apply
+    return None if r.fit_regions.isdisjoint(regions) else 0  # another region's chapter: none
 
 
 def _diagnosis_support(regions: frozenset[str], case: Case, index: GuidelineIndex) -> int:
@@ -279,7 +272,7 @@ def other_condition_families(
             continue
         known = (standings or {}).get(r.document.id)
         standing = document_standing(r.document, case.on, index) if known is None else known[0]
-        if standing is not None and standing[1] and _region_fit(r.fit_regions, case) is not None:
+        if standing is not None and standing[1] and _region_fit(r, case.regions) is not None:
             found.append(r.document.letter_title)
     return found
 
@@ -291,8 +284,7 @@ def edition_known_on(document: m.Document, on: date, index: GuidelineIndex) -> b
     the graph holds the topic under an edition that is not the current one, and says so."""
     if document.family not in CONTINUOUSLY_UPDATED_FAMILIES:
         return True
-    start, until = _edition_span(document, index)
-    return start is not None and start <= on and (until is None or on < until)
+    return _current(_edition_span(document, index), on)
 
 
 def standings_on(dates: tuple[date, ...], index: GuidelineIndex) -> tuple[Standings, ...]:
@@ -317,7 +309,7 @@ def standings_on(dates: tuple[date, ...], index: GuidelineIndex) -> tuple[Standi
 
 
 def _current(span: tuple[date | None, date | None] | None, on: date) -> bool:
-    """`edition_known_on` of a document whose edition spans `span` (None: a fixed text)."""
+    """Whether a date falls in an edition's span (`_edition_span`; None: a fixed text, always)."""
     if span is None:
         return True
     start, until = span
