@@ -1,16 +1,17 @@
 """What a speed change must not change: the answers to distinct traffic and the letters' findings.
 
 `python -m bench.answers OUT.json [--count N]` writes, for N distinct requests of bench/traffic.py
-(seed 7) and every letter of the dev folder (else the test letters), each answer as
-`resolve --json` gives it and each letter's audit findings. Run it before and after a change
-and compare the two files (`python -m bench.answers --compare A.json B.json`): a change made for
-speed alone leaves them equal. The files hold request and letter content: keep them out of the
-repository (write them under /tmp).
+(seed 7) and every letter of the dev folder (else the test letters), a digest of each
+answer as `resolve --json` gives it and of each letter's audit findings. Run it before and after a
+change and compare the two files (`python -m bench.answers --compare A.json B.json`): a change made
+for speed alone leaves them equal. Only digests are written: no request or letter content
+(letters carry personal health information) reaches the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import tempfile
 from pathlib import Path
@@ -30,12 +31,16 @@ def dump(out: Path, count: int) -> None:
     letters = inproc.letters_folder()
     traffic = distinct_requests(index, letters, count=count, seed=7)
     resolver = CachedResolver(index)
-    answers = [[s.to_json() for s in resolver.resolve(r.request)] for r in traffic]
+    answers = [_digest([s.to_json() for s in resolver.resolve(r.request)]) for r in traffic]
     findings = [
-        [f.to_json() for f in audit(read_letter(text), index, resolver=CachedResolver(index))]
-        for text in distinct.letter_texts(letters)
+        _digest([f.to_json() for f in audit(read_letter(t), index, resolver=CachedResolver(index))])
+        for t in distinct.letter_texts(letters)
     ]
     out.write_bytes(orjson.dumps({"answers": answers, "findings": findings}))
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def compare(a: Path, b: Path) -> int:
