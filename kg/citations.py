@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 from kg.index import GuidelineIndex
 from kg.per_index import per_index
@@ -53,7 +53,9 @@ def documents_for(
     chapter: str | None = None,
 ) -> tuple[str, ...]:
     """Documents a citation's guideline label, title and edition can mean, best first."""
-    ids, members, chapter_named = _pool(index)(guideline, _year(edition), (chapter or "").strip())
+    ids, members, chapter_named = _pools(index).of(
+        guideline, _year(edition), (chapter or "").strip()
+    )
     if chapter_named and not topic:
         return ids
     if topic:
@@ -71,32 +73,42 @@ def documents_for(
     return tuple(ids) if guideline in MTUS_LABELS else ()
 
 
-def _pool_of(
-    guideline: str | None, year: int | None, chapter: str, *, index: GuidelineIndex
-) -> tuple[tuple[str, ...], frozenset[str], bool]:
-    """The documents a citation's label, edition year and chapter leave (in id order, and as a
-    set), and whether the chapter named some of them. The same for every letter that cites them
-    so: kept per index (`_pool`), so a citation costs what its topic's words cost, not a pass over
-    the documents."""
-    family = _family(guideline)
-    titles = index.titles
-    pool = (
-        list(index.documents.values())
-        if family is None
-        else [index.documents[i] for f in family for i in titles.by_family.get(f, ())]
-    )
-    if guideline in MTUS_LABELS:
-        pool = [index.documents[i] for i in titles.adopted_as.get(guideline, ())]
-    if year:
-        pool = [d for d in pool if d.year == year] or pool
-    by_chapter = (
-        [d for d in pool if d.chapter is not None and str(d.chapter) == chapter] if chapter else []
-    )
-    ids = tuple(sorted(d.id for d in by_chapter or pool))
-    return ids, frozenset(ids), bool(by_chapter)
+class _Pools:
+    """The documents a citation's label, edition year and chapter leave, kept per index: the same
+    for every letter that cites them so, so a citation costs what its topic's words cost, not a
+    pass over the documents. Holds the index's tables, not the index: kept per index
+    (kg.per_index), it must not keep a let-go index alive."""
+
+    def __init__(self, index: GuidelineIndex) -> None:
+        self.documents = index.documents
+        self.titles = index.titles
+        self.of = lru_cache(maxsize=POOLS)(self._of)
+
+    def _of(
+        self, guideline: str | None, year: int | None, chapter: str
+    ) -> tuple[tuple[str, ...], frozenset[str], bool]:
+        """The documents left (in id order, and as a set), and whether the chapter named some."""
+        family = _family(guideline)
+        documents, titles = self.documents, self.titles
+        pool = (
+            list(documents.values())
+            if family is None
+            else [documents[i] for f in family for i in titles.by_family.get(f, ())]
+        )
+        if guideline in MTUS_LABELS:
+            pool = [documents[i] for i in titles.adopted_as.get(guideline, ())]
+        if year:
+            pool = [d for d in pool if d.year == year] or pool
+        by_chapter = (
+            [d for d in pool if d.chapter is not None and str(d.chapter) == chapter]
+            if chapter
+            else []
+        )
+        ids = tuple(sorted(d.id for d in by_chapter or pool))
+        return ids, frozenset(ids), bool(by_chapter)
 
 
-_pool = per_index(lambda index: lru_cache(maxsize=POOLS)(partial(_pool_of, index=index)))
+_pools = per_index(_Pools)
 POOLS = 1024  # distinct (label, edition year, chapter) of citations kept per index
 
 

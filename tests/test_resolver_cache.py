@@ -11,9 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import kg
+from kg.audit import audit
 from kg.index import GuidelineIndex
+from kg.letters import read_letter
 from kg.resolve import CachedResolver, ResolveRequest, resolve
-from tests.conftest import MINI_GRAPH
+from tests.conftest import DATA, MINI_GRAPH
+
+TEST_LETTERS = DATA / "letters"
 
 SERVICES = [
     "PHYSICAL THERAPY X6",
@@ -81,6 +85,8 @@ def test_an_index_let_go_is_collected_with_what_the_resolver_read_from_it() -> N
     for request in requests()[::8]:
         resolve(request, index)
         CachedResolver(index).resolve(request)
+    for path in sorted(TEST_LETTERS.glob("*.txt")):  # the audit's citation matcher keeps tables too
+        audit(read_letter(path.read_text(encoding="utf-8")), index)
     collected = weakref.ref(index)
     del index, request
     gc.collect()
