@@ -4,7 +4,8 @@ product).
 POST /resolve takes the GraphQL `ResolveInput` as JSON and answers exactly the data that
 bench.workload.GRAPHQL_QUERY selects (bench/run.py checks the two answers are equal), so the
 difference between the two servers is the GraphQL machinery and nothing else. Loaded like the
-product: the index from the start-up cache in the lifespan, then gc.freeze().
+product: the index from the start-up cache in the lifespan, then gc.freeze() and the product's
+collector thresholds (graphql_api.app.GC_THRESHOLDS).
 
     uvicorn bench.plain_app:create_app --factory --workers 2
 """
@@ -26,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from graphql_api.app import GC_THRESHOLDS
 from kg import load_index
 from kg.errors import InputError
 from kg.load import DATA_DIR
@@ -111,6 +113,7 @@ def create_app() -> Starlette:
         app.state.resolver = CachedResolver(app.state.index)
         gc.collect()
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         yield
 
     return Starlette(

@@ -12,6 +12,8 @@ from typing import Any
 from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 
+from graphql_api import placement
+
 # the explorer's largest query is ~2 KB; larger texts are parsed each time
 CACHED_QUERY_CHARS = 8192
 CACHE_ENTRIES = 128  # so the cache holds at most ~1 MB of query text and its syntax trees
@@ -69,6 +71,8 @@ def _cached_validate(
     found = _validations.get(key)
     if found is None:
         found = validate_document(schema._schema, document, rules)
+        if not found:  # valid: where its requests will run (placement.py), judged once per text
+            placement.record(schema._schema, query, document)
         if len(_validations) >= CACHE_ENTRIES:
             _validations.clear()
         _validations[key] = found

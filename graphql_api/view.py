@@ -5,13 +5,16 @@ GraphiQL page served from our own files with its own Content-Security-Policy.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -21,11 +24,13 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from graphql_api import placement
 from graphql_api.context import Context
 from graphql_api.limits import within_budget
 
 # GraphiQL from our own files (vendored from npm, see graphiql/THIRD_PARTY.md): a browser asks no
 # other host, so the page works offline and behind a proxy that lets nothing out (issue 17).
+T = TypeVar("T")
 GRAPHIQL_DIR = Path(__file__).with_name("graphiql")
 # Scripts and styles from this server only (GraphiQL sets styles through the DOM, which the policy
 # allows); its fonts are data: URLs in its stylesheet.
@@ -85,11 +90,16 @@ class GraphQLView(GraphQL[Context, None]):
         root_value: Any,
         request_data: Any,
     ) -> ExecutionResult:
-        """Parse, validate and execute in a worker thread within the time budget, so that the event
-        loop (and /healthz) never waits on one request: a 503 when the budget runs out, and the
-        executor stops at its next object (limits.BudgetedExecutionContext)."""
+        """Parse, validate and execute within the time budget: a small request on the event loop,
+        any other in a worker thread, so that the loop (and /healthz) never waits long on one
+        request (placement.py). A 503 when the budget runs out; the executor stops at its next
+        object (limits.BudgetedExecutionContext)."""
         allowed = OperationType.from_http(request_adapter.method)
-        run = asyncio.to_thread(
+        execute = partial(
+            _timed,
+            self.schema._schema,
+            request_data.query,
+            request_data.operation_name,
             within_budget,
             self.time_budget_s,
             self.schema.execute_sync,
@@ -102,7 +112,15 @@ class GraphQLView(GraphQL[Context, None]):
             request_data.extensions,
         )
         try:
-            result = await asyncio.wait_for(run, self.time_budget_s)
+            if placement.on_loop(
+                self.schema._schema,
+                request_data.query,
+                request_data.operation_name,
+                request_data.variables,
+            ):
+                result = execute()
+            else:
+                result = await asyncio.wait_for(asyncio.to_thread(execute), self.time_budget_s)
         except TimeoutError:
             result = None
         except CannotGetOperationTypeError as exc:  # the same mapping as strawberry's own view
@@ -115,6 +133,21 @@ class GraphQLView(GraphQL[Context, None]):
             sub_response.status_code = 503
             return ExecutionResult(data=None, errors=[GraphQLError("time budget exceeded")])
         return result
+
+
+def _timed(
+    schema: GraphQLSchema,
+    query: str | None,
+    operation: str | None,
+    run: Callable[..., T],
+    *args: Any,
+) -> T:
+    """`run(*args)`, its CPU time told to placement (a slow run leaves the event loop)."""
+    started = time.thread_time()
+    try:
+        return run(*args)
+    finally:
+        placement.observe(schema, query, operation, time.thread_time() - started)
 
 
 _JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"})
