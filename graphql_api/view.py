@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLSchema
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -30,7 +29,6 @@ from graphql_api.limits import within_budget
 
 # GraphiQL from our own files (vendored from npm, see graphiql/THIRD_PARTY.md): a browser asks no
 # other host, so the page works offline and behind a proxy that lets nothing out (issue 17).
-T = TypeVar("T")
 GRAPHIQL_DIR = Path(__file__).with_name("graphiql")
 # Scripts and styles from this server only (GraphiQL sets styles through the DOM, which the policy
 # allows); its fonts are data: URLs in its stylesheet.
@@ -95,30 +93,26 @@ class GraphQLView(GraphQL[Context, None]):
         request (placement.py). A 503 when the budget runs out; the executor stops at its next
         object (limits.BudgetedExecutionContext)."""
         allowed = OperationType.from_http(request_adapter.method)
+        schema, query, name = self.schema._schema, request_data.query, request_data.operation_name
         execute = partial(
-            _timed,
-            self.schema._schema,
-            request_data.query,
-            request_data.operation_name,
             within_budget,
             self.time_budget_s,
             self.schema.execute_sync,
-            request_data.query,
+            query,
             request_data.variables,
             context,
             root_value,
-            request_data.operation_name,
+            name,
             allowed,
             request_data.extensions,
         )
         try:
-            if placement.on_loop(
-                self.schema._schema,
-                request_data.query,
-                request_data.operation_name,
-                request_data.variables,
-            ):
-                result = execute()
+            if placement.on_loop(schema, query, name, request_data.variables):
+                started = time.thread_time()
+                try:
+                    result = execute()
+                finally:  # only runs on the loop are judged: a large request of a small text is not
+                    placement.observe(schema, query, name, time.thread_time() - started)
             else:
                 result = await asyncio.wait_for(asyncio.to_thread(execute), self.time_budget_s)
         except TimeoutError:
@@ -133,21 +127,6 @@ class GraphQLView(GraphQL[Context, None]):
             sub_response.status_code = 503
             return ExecutionResult(data=None, errors=[GraphQLError("time budget exceeded")])
         return result
-
-
-def _timed(
-    schema: GraphQLSchema,
-    query: str | None,
-    operation: str | None,
-    run: Callable[..., T],
-    *args: Any,
-) -> T:
-    """`run(*args)`, its CPU time told to placement (a slow run leaves the event loop)."""
-    started = time.thread_time()
-    try:
-        return run(*args)
-    finally:
-        placement.observe(schema, query, operation, time.thread_time() - started)
 
 
 _JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"})

@@ -128,3 +128,21 @@ def test_a_bad_operation_on_a_known_text_is_a_clear_error(client: TestClient) ->
     assert client.post("/graphql", json=body).status_code == 200
     wrong = client.post("/graphql", json={**body, "operationName": "Missing"})
     assert wrong.status_code == 400 and 'Unknown operation named "Missing"' in wrong.text
+
+
+def test_only_runs_on_the_loop_count_as_slow(
+    app: Any, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run counts as slow here: large requests of a small text (the worker thread's) leave it
+    on the loop; its own small runs, SLOW_RUNS of them, send it to the worker thread."""
+    monkeypatch.setattr(placement, "LIGHT_SECONDS", -1.0)
+    query = RESOLVE.replace("query Resolve", "query Judged")
+    small = {"query": query, "variables": resolve_input()}
+    large = {"query": query, "variables": resolve_input(placement.LIGHT_VALUES)}
+    assert client.post("/graphql", json=small).status_code == 200  # seen: now known
+    for _ in range(placement.SLOW_RUNS):
+        assert client.post("/graphql", json=large).status_code == 200
+    assert placement.on_loop(served_schema(app), query, None, resolve_input())
+    for _ in range(placement.SLOW_RUNS):
+        assert client.post("/graphql", json=small).status_code == 200
+    assert not placement.on_loop(served_schema(app), query, None, resolve_input())
