@@ -2,7 +2,8 @@
 
 Query shape is checked by validation rules built once per schema, in time linear in the size of
 the document (graphql_api.shape); the body size by a pure ASGI middleware; the time budget in
-`view.GraphQLView`, which runs parsing, validation and execution in a worker thread, and inside
+`view.GraphQLView`, which runs parsing, validation and execution in a worker thread (a small
+request on the event loop: graphql_api.placement), and inside
 the executor by `BudgetedExecutionContext`, so a query whose answer would be huge stops working
 when its client is told 503 instead of running on in the background.
 """
