@@ -58,10 +58,12 @@ def record(schema: GraphQLSchema, query: str, document: DocumentNode) -> None:
     """Remember which operations of a query text that validated are small (called once per
     text, where it was validated)."""
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    # one measure for the document (it keeps each fragment's shape) and one count of its literals
+    measure, literals = Measure(schema, document), _literals(document)
     small = frozenset(
         name
         for operation in operations
-        if _small(schema, document, operation)
+        if literals <= LIGHT_VALUES and _small(measure, operation)
         for name in _names(operation, len(operations))
     )
     with _lock:
@@ -104,16 +106,12 @@ def _names(operation: OperationDefinitionNode, count: int) -> tuple[str | None, 
     return (name, None) if count == 1 else (name,)
 
 
-def _small(
-    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
-) -> bool:
+def _small(measure: Measure, operation: OperationDefinitionNode) -> bool:
     # a root field inside a fragment counts as heavy too: only plain root fields are looked into
     roots = operation.selection_set.selections
     if any(not isinstance(s, FieldNode) or s.name.value in HEAVY_FIELDS for s in roots):
         return False
-    if Measure(schema, document).operation(operation).results > LIGHT_RESULTS:
-        return False
-    return _literals(document) <= LIGHT_VALUES
+    return measure.operation(operation).results <= LIGHT_RESULTS
 
 
 def _literals(document: DocumentNode) -> int:

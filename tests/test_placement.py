@@ -105,9 +105,13 @@ def served_schema(app: Any) -> Any:
     return route.endpoint.schema._schema
 
 
-def test_answers_on_the_loop_are_those_of_the_worker_thread(app: Any, client: TestClient) -> None:
+def test_answers_on_the_loop_are_those_of_the_worker_thread(
+    app: Any, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first request of a text runs in the worker thread, the next on the loop: each answer
-    equals that of the same request under a text never seen (which the worker thread answers)."""
+    equals that of the same request under a text never seen (which the worker thread answers).
+    No run counts as slow here, so a busy machine cannot move the text off the loop."""
+    monkeypatch.setattr(placement, "LIGHT_SECONDS", float("inf"))
     query = RESOLVE.replace("query Resolve", "query Equal")
     services = ("Physical therapy x6", "Flexeril 7.5mg #60", "acupunture x6", "zzz unknown")
     for n, text in enumerate(services):
